@@ -1,0 +1,211 @@
+//! The event log's hash chain.
+//!
+//! Each event's hash is `SHA-256(previous hash ‖ "\n" ‖ canonical JSON of the event)`, so
+//! changing, removing or reordering any event breaks every hash after it. The store appends
+//! events; this module only defines what is hashed, so verification is the same code for
+//! every backend.
+
+use crate::canonical::to_canonical_string;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// The `prev_hash` of the first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Action> {
+        [Action::Create, Action::Update, Action::Delete].into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An event before it is appended: what changed, who did it, when.
+///
+/// `before` and `after` are the record bodies as canonical JSON; `at` is an RFC 3339
+/// timestamp kept as the exact string that was hashed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventDraft {
+    pub at: String,
+    pub actor: String,
+    pub action: Action,
+    pub kind: String,
+    pub key: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// An appended event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub draft: EventDraft,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl EventDraft {
+    /// The hash of this event at position `seq` after an event whose hash is `prev_hash`.
+    pub fn chain_hash(&self, seq: i64, prev_hash: &str) -> String {
+        let content = json!({
+            "seq": seq,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action.as_str(),
+            "kind": self.kind,
+            "key": self.key,
+            "before": self.before,
+            "after": self.after,
+        });
+        let mut hasher = Sha256::new();
+        hasher.update(prev_hash.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(to_canonical_string(&content).as_bytes());
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Why an event does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Break {
+    /// `prev_hash` is not the hash of the event before it (an event was removed or reordered).
+    BrokenLink { expected: String, found: String },
+    /// The stored hash is not the hash of the stored content (the event was edited).
+    ContentChanged { expected: String, found: String },
+    /// Sequence numbers skip (an event was removed).
+    Gap { expected: i64, found: i64 },
+}
+
+impl fmt::Display for Break {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Break::BrokenLink { .. } => {
+                f.write_str("its prev_hash does not match the previous event's hash (an event before it was removed, inserted or edited)")
+            }
+            Break::ContentChanged { .. } => f.write_str("its content does not match its hash (the event was edited after it was written)"),
+            Break::Gap { expected, found } => write!(f, "sequence jumps from {expected} to {found} (events were removed)"),
+        }
+    }
+}
+
+/// The first event of a chain that does not verify, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    /// Events that verified before this one.
+    pub verified: u64,
+    pub seq: i64,
+    pub kind: String,
+    pub key: String,
+    pub reason: Break,
+}
+
+/// Walks a chain in order; returns how many events verified, or the first that does not.
+///
+/// `events` must be ordered by `seq`; it is consumed lazily so a store can stream it.
+pub fn verify_chain<I>(events: I) -> Result<u64, ChainBreak>
+where
+    I: IntoIterator<Item = Event>,
+{
+    let mut prev_hash = GENESIS_HASH.to_string();
+    let mut count = 0;
+    for (expected_seq, e) in (1..).zip(events) {
+        let reason = if e.seq != expected_seq {
+            Some(Break::Gap { expected: expected_seq, found: e.seq })
+        } else if e.prev_hash != prev_hash {
+            Some(Break::BrokenLink { expected: prev_hash.clone(), found: e.prev_hash.clone() })
+        } else {
+            let computed = e.draft.chain_hash(e.seq, &e.prev_hash);
+            (computed != e.hash).then(|| Break::ContentChanged { expected: computed, found: e.hash.clone() })
+        };
+        if let Some(reason) = reason {
+            return Err(ChainBreak { verified: count, seq: e.seq, kind: e.draft.kind, key: e.draft.key, reason });
+        }
+        prev_hash = e.hash;
+        count += 1;
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<Event> {
+        let mut prev = GENESIS_HASH.to_string();
+        (1..=n)
+            .map(|seq| {
+                let draft = EventDraft {
+                    at: "2026-11-26T00:00:00Z".into(),
+                    actor: "test".into(),
+                    action: Action::Create,
+                    kind: "person".into(),
+                    key: format!("p{seq}"),
+                    before: None,
+                    after: Some(format!(r#"{{"key":"p{seq}"}}"#)),
+                };
+                let hash = draft.chain_hash(seq, &prev);
+                let e = Event { seq, draft, prev_hash: prev.clone(), hash: hash.clone() };
+                prev = hash;
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn intact_chain_verifies() {
+        assert_eq!(verify_chain(chain(5)), Ok(5));
+        assert_eq!(verify_chain(Vec::new()), Ok(0));
+    }
+
+    #[test]
+    fn edited_content_is_named() {
+        let mut c = chain(5);
+        c[2].draft.after = Some(r#"{"key":"mallory"}"#.into());
+        let b = verify_chain(c).unwrap_err();
+        assert_eq!(b.seq, 3);
+        assert!(matches!(b.reason, Break::ContentChanged { .. }));
+    }
+
+    #[test]
+    fn rehashed_edit_breaks_the_next_link() {
+        let mut c = chain(5);
+        c[2].draft.actor = "mallory".into();
+        c[2].hash = c[2].draft.chain_hash(3, &c[2].prev_hash);
+        let b = verify_chain(c).unwrap_err();
+        assert_eq!(b.seq, 4);
+        assert!(matches!(b.reason, Break::BrokenLink { .. }));
+    }
+
+    #[test]
+    fn removed_event_is_a_gap() {
+        let mut c = chain(5);
+        c.remove(1);
+        let b = verify_chain(c).unwrap_err();
+        assert_eq!(b.seq, 3);
+        assert_eq!(b.reason, Break::Gap { expected: 2, found: 3 });
+        assert_eq!(b.verified, 1);
+    }
+}

@@ -1,0 +1,543 @@
+//! The first-class records. Field names are the org-file field names; every struct refuses
+//! unknown fields so that a typo, or a secret pasted where it does not belong, is an error
+//! and never silently stored.
+//!
+//! Optional and default-valued fields are left out when serialised, so exports stay short
+//! and `export → apply → export` is byte-identical.
+
+use crate::{Interval, Kind};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// A closed set of lower-case names, with its default variant.
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? } default $default:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $s)] $variant,)+
+        }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s,)+ }
+            }
+        }
+        impl Default for $name {
+            fn default() -> Self { $name::$default }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+string_enum!(PersonKind { Employee => "employee", Contractor => "contractor", VendorStaff => "vendor_staff" } default Employee);
+string_enum!(PersonStatus { Active => "active", Leaving => "leaving", Left => "left" } default Active);
+string_enum!(SystemKind { Saas => "saas", Application => "application", Infrastructure => "infrastructure", Custom => "custom", Integration => "integration" } default Application);
+string_enum!(PatchCadence { Weekly => "weekly", Monthly => "monthly", Quarterly => "quarterly", VendorManaged => "vendor_managed", AdHoc => "ad_hoc", None => "none" } default AdHoc);
+string_enum!(AccountKind { Personal => "personal", Shared => "shared", Service => "service" } default Personal);
+string_enum!(AccountStatus { Active => "active", Disabled => "disabled" } default Active);
+string_enum!(
+    /// How much a grant lets its holder do. Ordered: `Read < Write < Admin`.
+    Level { Read => "read", Write => "write", Admin => "admin" } default Read
+);
+string_enum!(CredentialKind { Password => "password", ApiKey => "api_key", SshKey => "ssh_key", Certificate => "certificate", Token => "token", BreakGlass => "break_glass", Other => "other" } default Other);
+string_enum!(VendorKind { Vendor => "vendor", Msp => "msp", Partner => "partner", Reseller => "reseller" } default Vendor);
+string_enum!(ContractKind { Maintenance => "maintenance", Support => "support", License => "license", Subscription => "subscription", Msp => "msp", Other => "other" } default Other);
+string_enum!(ProjectStatus { Planned => "planned", Active => "active", OnHold => "on_hold", Done => "done", Cancelled => "cancelled" } default Active);
+string_enum!(Severity { Low => "low", Medium => "medium", High => "high", Critical => "critical" } default Medium);
+string_enum!(PolicyKind { SecurityPolicy => "security_policy", DrPlan => "dr_plan", BackupPlan => "backup_plan", CrisisPlan => "crisis_plan", CommunicationPlan => "communication_plan", SuccessionPlan => "succession_plan", AcceptableUse => "acceptable_use", Other => "other" } default Other);
+
+/// An employee, contractor or vendor's staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub key: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: PersonKind,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub status: PersonStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaving_on: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_on: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// Other usernames and emails this person is known by, for identity resolution.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// A responsibility such as "DNS admin" or "incident commander".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub key: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub critical: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holders: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deputies: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vendor {
+    pub key: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: VendorKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// The person inside the organisation who manages the relationship.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship_owner: Option<String>,
+}
+
+/// Someone outside the organisation: a vendor's engineer, an account manager, a partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub key: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projects: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    pub key: String,
+    pub name: String,
+    pub vendor: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: ContractKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<Date>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub auto_renew: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<String>,
+}
+
+/// A link to documentation and when someone last checked it was still true.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocLink {
+    pub title: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reviewed: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patching {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub cadence: PatchCadence,
+}
+
+/// An application, piece of infrastructure, SaaS, custom solution or integration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    pub key: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: SystemKind,
+    /// Criticality: 1 is business-critical, 4 is low.
+    pub tier: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The business owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub technical_owners: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub docs: Vec<DocLink>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rto: Option<Interval>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpo: Option<Interval>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance_contract: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patching: Option<Patching>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+}
+
+/// An identity in one system. Its key is `SYSTEM/NAME`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub system: String,
+    pub name: String,
+    /// The person this account belongs to; `None` means unlinked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: AccountKind,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub status: AccountStatus,
+    /// Whether MFA is enforced; `None` means unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Date>,
+}
+
+impl Account {
+    pub fn key_of(system: &str, name: &str) -> String {
+        format!("{system}/{name}")
+    }
+}
+
+/// A privilege held by an account. Its key is `SYSTEM/NAME/PRIVILEGE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    /// The key of the account holding the grant.
+    pub account: String,
+    pub privilege: String,
+    pub level: Level,
+    /// The group or role the grant is inherited through; `None` means direct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+impl Grant {
+    pub fn key_of(account_key: &str, privilege: &str) -> String {
+        format!("{account_key}/{privilege}")
+    }
+}
+
+/// A reference to a secret and facts about it. Never the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    pub key: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: CredentialKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// Where the secret lives (a vault path, a safe), so it can be found and rotated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Who knows or holds it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holders: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_rotated: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_interval: Option<Interval>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Date>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectRisk {
+    pub description: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    pub key: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub status: ProjectStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_lead: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Date>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<Milestone>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<ProjectRisk>,
+}
+
+/// A policy or plan: security policy, DR plan, crisis plan, succession plan…
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub key: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: PolicyKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_interval: Option<Interval>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reviewed: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<String>,
+}
+
+impl Policy {
+    /// The date the next review is due, if the policy has an interval and was ever reviewed.
+    pub fn next_review(&self) -> Option<Date> {
+        let interval = self.review_interval?;
+        let days = i64::try_from(interval.days()).ok()?;
+        self.last_reviewed?.checked_add(jiff::Span::new().try_days(days).ok()?).ok()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repository {
+    pub key: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Any record. The store and the generic CLI work with this; analysis uses the typed views
+/// on [`crate::Inventory`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Record {
+    Person(Person),
+    Role(Role),
+    Vendor(Vendor),
+    Contact(Contact),
+    Contract(Contract),
+    System(System),
+    Account(Account),
+    Grant(Grant),
+    Credential(Credential),
+    Project(Project),
+    Policy(Policy),
+    Repository(Repository),
+}
+
+/// A reference from one record to another: which field, which kind, which key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ref<'a> {
+    pub field: String,
+    pub kind: Kind,
+    pub key: &'a str,
+}
+
+fn one<'a>(out: &mut Vec<Ref<'a>>, field: &str, kind: Kind, key: &'a Option<String>) {
+    if let Some(key) = key {
+        out.push(Ref { field: field.to_string(), kind, key });
+    }
+}
+
+fn many<'a>(out: &mut Vec<Ref<'a>>, field: &str, kind: Kind, keys: &'a [String]) {
+    for (i, key) in keys.iter().enumerate() {
+        out.push(Ref { field: format!("{field}[{i}]"), kind, key });
+    }
+}
+
+impl Record {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Person(_) => Kind::Person,
+            Record::Role(_) => Kind::Role,
+            Record::Vendor(_) => Kind::Vendor,
+            Record::Contact(_) => Kind::Contact,
+            Record::Contract(_) => Kind::Contract,
+            Record::System(_) => Kind::System,
+            Record::Account(_) => Kind::Account,
+            Record::Grant(_) => Kind::Grant,
+            Record::Credential(_) => Kind::Credential,
+            Record::Project(_) => Kind::Project,
+            Record::Policy(_) => Kind::Policy,
+            Record::Repository(_) => Kind::Repository,
+        }
+    }
+
+    /// The human key: a slug, or `SYSTEM/NAME[/PRIVILEGE]` for accounts and grants.
+    pub fn key(&self) -> String {
+        match self {
+            Record::Person(r) => r.key.clone(),
+            Record::Role(r) => r.key.clone(),
+            Record::Vendor(r) => r.key.clone(),
+            Record::Contact(r) => r.key.clone(),
+            Record::Contract(r) => r.key.clone(),
+            Record::System(r) => r.key.clone(),
+            Record::Account(r) => Account::key_of(&r.system, &r.name),
+            Record::Grant(r) => Grant::key_of(&r.account, &r.privilege),
+            Record::Credential(r) => r.key.clone(),
+            Record::Project(r) => r.key.clone(),
+            Record::Policy(r) => r.key.clone(),
+            Record::Repository(r) => r.key.clone(),
+        }
+    }
+
+    /// A short human label for tables and messages.
+    pub fn label(&self) -> String {
+        match self {
+            Record::Person(r) => r.name.clone(),
+            Record::Role(r) => r.name.clone(),
+            Record::Vendor(r) => r.name.clone(),
+            Record::Contact(r) => r.name.clone(),
+            Record::Contract(r) => r.name.clone(),
+            Record::System(r) => r.name.clone(),
+            Record::Account(r) => r.name.clone(),
+            Record::Grant(r) => format!("{} ({})", r.privilege, r.level),
+            Record::Credential(r) => r.name.clone(),
+            Record::Project(r) => r.name.clone(),
+            Record::Policy(r) => r.name.clone(),
+            Record::Repository(r) => r.url.clone(),
+        }
+    }
+
+    /// Every reference this record makes to another record.
+    pub fn refs(&self) -> Vec<Ref<'_>> {
+        let mut out = Vec::new();
+        let o = &mut out;
+        match self {
+            Record::Person(r) => one(o, "manager", Kind::Person, &r.manager),
+            Record::Role(r) => {
+                many(o, "holders", Kind::Person, &r.holders);
+                many(o, "deputies", Kind::Person, &r.deputies);
+                many(o, "systems", Kind::System, &r.systems);
+            }
+            Record::Vendor(r) => one(o, "relationship_owner", Kind::Person, &r.relationship_owner),
+            Record::Contact(r) => {
+                one(o, "vendor", Kind::Vendor, &r.vendor);
+                many(o, "systems", Kind::System, &r.systems);
+                many(o, "projects", Kind::Project, &r.projects);
+            }
+            Record::Contract(r) => {
+                o.push(Ref { field: "vendor".into(), kind: Kind::Vendor, key: &r.vendor });
+                one(o, "owner", Kind::Person, &r.owner);
+                many(o, "systems", Kind::System, &r.systems);
+            }
+            Record::System(r) => {
+                one(o, "owner", Kind::Person, &r.owner);
+                many(o, "technical_owners", Kind::Person, &r.technical_owners);
+                one(o, "vendor", Kind::Vendor, &r.vendor);
+                for (i, d) in r.docs.iter().enumerate() {
+                    one(o, &format!("docs[{i}].author"), Kind::Person, &d.author);
+                }
+                one(o, "maintenance_contract", Kind::Contract, &r.maintenance_contract);
+                if let Some(p) = &r.patching {
+                    one(o, "patching.owner", Kind::Person, &p.owner);
+                }
+                many(o, "depends_on", Kind::System, &r.depends_on);
+            }
+            Record::Account(r) => {
+                o.push(Ref { field: "system".into(), kind: Kind::System, key: &r.system });
+                one(o, "person", Kind::Person, &r.person);
+            }
+            Record::Grant(r) => o.push(Ref { field: "account".into(), kind: Kind::Account, key: &r.account }),
+            Record::Credential(r) => {
+                one(o, "system", Kind::System, &r.system);
+                many(o, "holders", Kind::Person, &r.holders);
+            }
+            Record::Project(r) => {
+                one(o, "lead", Kind::Person, &r.lead);
+                one(o, "backup_lead", Kind::Person, &r.backup_lead);
+                many(o, "systems", Kind::System, &r.systems);
+                for (i, risk) in r.risks.iter().enumerate() {
+                    one(o, &format!("risks[{i}].owner"), Kind::Person, &risk.owner);
+                }
+            }
+            Record::Policy(r) => {
+                one(o, "owner", Kind::Person, &r.owner);
+                many(o, "systems", Kind::System, &r.systems);
+            }
+            Record::Repository(r) => one(o, "system", Kind::System, &r.system),
+        }
+        out
+    }
+
+    /// The record as a JSON value, fields in declaration order.
+    pub fn to_json(&self) -> serde_json::Value {
+        // Serialising these plain structs cannot fail: no maps with non-string keys.
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Reads a record of `kind` from JSON, refusing unknown fields.
+    pub fn from_json(kind: Kind, value: serde_json::Value) -> Result<Record, serde_json::Error> {
+        use serde_json::from_value as v;
+        Ok(match kind {
+            Kind::Person => Record::Person(v(value)?),
+            Kind::Role => Record::Role(v(value)?),
+            Kind::Vendor => Record::Vendor(v(value)?),
+            Kind::Contact => Record::Contact(v(value)?),
+            Kind::Contract => Record::Contract(v(value)?),
+            Kind::System => Record::System(v(value)?),
+            Kind::Account => Record::Account(v(value)?),
+            Kind::Grant => Record::Grant(v(value)?),
+            Kind::Credential => Record::Credential(v(value)?),
+            Kind::Project => Record::Project(v(value)?),
+            Kind::Policy => Record::Policy(v(value)?),
+            Kind::Repository => Record::Repository(v(value)?),
+        })
+    }
+}

@@ -1,0 +1,314 @@
+//! The embedded SQLite backend: one file, WAL journal, foreign keys on.
+
+use crate::{Applied, BrokenEvent, EventFilter, LogVerification, Result, Store, StoreError};
+use handover_core::canonical::to_canonical_string;
+use handover_core::{verify_chain, Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// Forward-only migrations, applied in order; the position in this list is the version.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+fn body_of(record: &Record) -> String {
+    to_canonical_string(&record.to_json())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    /// A private in-memory store, for tests and dry runs.
+    pub fn in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Self> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // WAL lets readers (the web UI) run while an import writes; FULL sync because an
+        // audit trail that loses its last events on power failure is not one.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = SqliteStore { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        self.conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")?;
+        let current: i64 = self.conn.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if current > known {
+            return Err(StoreError::NewerSchema { found: current, known });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)?;
+            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", params![i as i64 + 1, now()])?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?)
+    }
+}
+
+fn parse_record(id: i64, kind: &str, body: &str) -> Result<Record> {
+    let corrupt = |reason: String| StoreError::Corrupt { id, reason };
+    let kind: Kind = kind.parse().map_err(corrupt)?;
+    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
+    Record::from_json(kind, value).map_err(|e| corrupt(e.to_string()))
+}
+
+fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    let action: String = row.get(3)?;
+    Ok(Event {
+        seq: row.get(0)?,
+        draft: EventDraft {
+            at: row.get(1)?,
+            actor: row.get(2)?,
+            // An unknown action can only come from a hand-edited file; keep the event so
+            // verification reports it (its hash will not match) rather than failing here.
+            action: Action::parse(&action).unwrap_or(Action::Update),
+            kind: row.get(4)?,
+            key: row.get(5)?,
+            before: row.get(6)?,
+            after: row.get(7)?,
+        },
+        prev_hash: row.get(8)?,
+        hash: row.get(9)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "seq, at, actor, action, kind, key, before, after, prev_hash, hash";
+
+/// Writes one change's record row, checking that the stored record is what the caller saw.
+/// Returns the record's row id when references must be (re)written.
+fn write_record(tx: &rusqlite::Transaction<'_>, change: &Change, at: &str) -> Result<Option<i64>> {
+    let kind = change.kind.as_str();
+    let conflict = |reason: &str| StoreError::Conflict { kind: change.kind, key: change.key.clone(), reason: reason.to_string() };
+    let existing: Option<(i64, String)> = tx
+        .prepare_cached("SELECT id, body FROM records WHERE kind = ?1 AND key = ?2")?
+        .query_row(params![kind, change.key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match (&change.before, &change.after, existing) {
+        (None, Some(after), None) => {
+            tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
+                .execute(params![kind, change.key, body_of(after), at])?;
+            Ok(Some(tx.last_insert_rowid()))
+        }
+        (None, Some(_), Some(_)) => Err(conflict("already exists")),
+        (Some(before), after, Some((id, body))) => {
+            if body != body_of(before) {
+                return Err(conflict("was changed by someone else since it was read"));
+            }
+            match after {
+                Some(after) => {
+                    tx.prepare_cached("UPDATE records SET body = ?1, updated_at = ?2 WHERE id = ?3")?.execute(params![
+                        body_of(after),
+                        at,
+                        id
+                    ])?;
+                    tx.prepare_cached("DELETE FROM refs WHERE from_id = ?1")?.execute(params![id])?;
+                    Ok(Some(id))
+                }
+                None => {
+                    tx.prepare_cached("DELETE FROM records WHERE id = ?1")?.execute(params![id])?;
+                    Ok(None)
+                }
+            }
+        }
+        (Some(_), _, None) => Err(conflict("no longer exists")),
+        (None, None, _) => Ok(None),
+    }
+}
+
+fn write_refs(tx: &rusqlite::Transaction<'_>, id: i64, record: &Record) -> Result<()> {
+    for rf in record.refs() {
+        let to_id: Option<i64> = tx
+            .prepare_cached("SELECT id FROM records WHERE kind = ?1 AND key = ?2")?
+            .query_row(params![rf.kind.as_str(), rf.key], |r| r.get(0))
+            .optional()?;
+        let Some(to_id) = to_id else {
+            return Err(StoreError::Conflict {
+                kind: record.kind(),
+                key: record.key(),
+                reason: format!("refers through `{}` to {} {:?}, which does not exist", rf.field, rf.kind, rf.key),
+            });
+        };
+        tx.prepare_cached("INSERT INTO refs (from_id, field, to_id) VALUES (?1, ?2, ?3)")?.execute(params![id, rf.field, to_id])?;
+    }
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn load(&self) -> Result<Inventory> {
+        let mut inv = Inventory::new();
+        let mut stmt = self.conn.prepare("SELECT id, kind, body FROM records")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let kind: String = row.get(1)?;
+            let body: String = row.get(2)?;
+            inv.insert(parse_record(row.get(0)?, &kind, &body)?);
+        }
+        Ok(inv)
+    }
+
+    fn list(&self, kind: Kind) -> Result<Vec<Record>> {
+        let mut stmt = self.conn.prepare("SELECT id, kind, body FROM records WHERE kind = ?1 ORDER BY key")?;
+        let rows = stmt.query_map([kind.as_str()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        rows.map(|row| {
+            let (id, kind, body) = row?;
+            parse_record(id, &kind, &body)
+        })
+        .collect()
+    }
+
+    fn get(&self, kind: Kind, key: &str) -> Result<Option<Record>> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .query_row("SELECT id, body FROM records WHERE kind = ?1 AND key = ?2", params![kind.as_str(), key], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        row.map(|(id, body)| parse_record(id, kind.as_str(), &body)).transpose()
+    }
+
+    fn counts(&self) -> Result<BTreeMap<Kind, u64>> {
+        let mut stmt = self.conn.prepare("SELECT kind, count(*) FROM records GROUP BY kind")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (kind, n) = row?;
+            let kind: Kind = kind.parse().map_err(|reason| StoreError::Corrupt { id: 0, reason })?;
+            out.insert(kind, n as u64);
+        }
+        Ok(out)
+    }
+
+    fn apply(&mut self, changes: &ChangeSet, actor: &str) -> Result<Applied> {
+        if changes.is_empty() {
+            return Ok(Applied::default());
+        }
+        let at = now();
+        // IMMEDIATE takes the write lock up front, so the "is it still what I read" checks
+        // below cannot race another writer.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let head: Option<(i64, String)> =
+            tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+
+        // Records first, references second: a change may refer to a record created later
+        // in the same set.
+        let mut to_link = Vec::new();
+        for change in &changes.changes {
+            if let Some(id) = write_record(&tx, change, &at)? {
+                if let Some(after) = &change.after {
+                    to_link.push((id, after));
+                }
+            }
+        }
+        for (id, record) in to_link {
+            write_refs(&tx, id, record)?;
+        }
+
+        for change in &changes.changes {
+            seq += 1;
+            let draft = EventDraft {
+                at: at.clone(),
+                actor: actor.to_string(),
+                action: change.action(),
+                kind: change.kind.as_str().to_string(),
+                key: change.key.clone(),
+                before: change.before.as_ref().map(body_of),
+                after: change.after.as_ref().map(body_of),
+            };
+            let hash = draft.chain_hash(seq, &prev_hash);
+            tx.prepare_cached(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))?.execute(
+                params![
+                    seq,
+                    draft.at,
+                    draft.actor,
+                    draft.action.as_str(),
+                    draft.kind,
+                    draft.key,
+                    draft.before,
+                    draft.after,
+                    prev_hash,
+                    hash
+                ],
+            )?;
+            prev_hash = hash;
+        }
+        tx.commit().map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                StoreError::InUse("a record that other records refer to would be removed".into())
+            }
+            e => e.into(),
+        })?;
+        Ok(Applied { changes: changes.len(), last_event: Some(seq) })
+    }
+
+    fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
+        let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1");
+        let mut args: Vec<String> = Vec::new();
+        if let Some(kind) = filter.kind {
+            args.push(kind.as_str().to_string());
+            sql.push_str(&format!(" AND kind = ?{}", args.len()));
+        }
+        if let Some(key) = &filter.key {
+            args.push(key.clone());
+            sql.push_str(&format!(" AND key = ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY seq DESC");
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut events = stmt.query_map(rusqlite::params_from_iter(args.iter()), row_to_event)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        events.reverse();
+        Ok(events)
+    }
+
+    fn verify_log(&self) -> Result<LogVerification> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
+        let events = stmt.query_map([], row_to_event)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let head = events.last().map(|e| e.hash.clone());
+        Ok(match verify_chain(events) {
+            Ok(verified) => LogVerification { verified, head, first_broken: None },
+            Err(b) => LogVerification {
+                verified: b.verified,
+                head,
+                first_broken: Some(BrokenEvent { seq: b.seq, kind: b.kind, key: b.key, reason: b.reason.to_string() }),
+            },
+        })
+    }
+
+    fn meta(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| r.get(0)).optional()?)
+    }
+
+    fn set_meta(&mut self, name: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            params![name, value],
+        )?;
+        Ok(())
+    }
+}

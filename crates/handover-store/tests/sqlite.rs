@@ -1,0 +1,99 @@
+//! The store against a real SQLite file.
+
+use handover_core::{Inventory, Kind, Record};
+use handover_store::{EventFilter, SqliteStore, Store, StoreError};
+use serde_json::json;
+
+fn rec(kind: Kind, v: serde_json::Value) -> Record {
+    Record::from_json(kind, v).unwrap()
+}
+
+fn sample() -> Inventory {
+    let mut inv = Inventory::new();
+    inv.insert(rec(Kind::Person, json!({"key": "ann", "name": "Ann", "email": "ann@example.com", "manager": "bob"})));
+    inv.insert(rec(Kind::Person, json!({"key": "bob", "name": "Bob"})));
+    inv.insert(rec(Kind::System, json!({"key": "erp", "name": "ERP", "tier": 1, "owner": "ann"})));
+    inv.insert(rec(Kind::Account, json!({"system": "erp", "name": "ann", "person": "ann"})));
+    inv.insert(rec(Kind::Grant, json!({"account": "erp/ann", "privilege": "Administrator", "level": "admin"})));
+    inv
+}
+
+fn store_with_sample(dir: &tempfile::TempDir) -> SqliteStore {
+    let mut store = SqliteStore::open(&dir.path().join("h.db")).unwrap();
+    let changes = Inventory::new().diff(&sample(), &Kind::ALL);
+    store.apply(&changes, "test").unwrap();
+    store
+}
+
+#[test]
+fn round_trips_an_inventory_and_logs_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_sample(&dir);
+    assert_eq!(store.load().unwrap(), sample());
+    assert_eq!(store.counts().unwrap()[&Kind::Person], 2);
+    assert_eq!(store.events(&EventFilter::default()).unwrap().len(), 5);
+    let v = store.verify_log().unwrap();
+    assert_eq!((v.verified, v.first_broken), (5, None));
+    // Reopening runs no migration twice and sees the same data.
+    drop(store);
+    let store = SqliteStore::open(&dir.path().join("h.db")).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.load().unwrap(), sample());
+}
+
+#[test]
+fn stale_writes_conflict_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_sample(&dir);
+    let seen = store.load().unwrap();
+    let mut a = seen.clone();
+    a.insert(rec(Kind::Person, json!({"key": "bob", "name": "Robert"})));
+    let mut b = seen.clone();
+    b.insert(rec(Kind::Person, json!({"key": "bob", "name": "Bobby"})));
+    b.insert(rec(Kind::Person, json!({"key": "cy", "name": "Cy"})));
+    store.apply(&seen.diff(&a, &Kind::ALL), "a").unwrap();
+    let err = store.apply(&seen.diff(&b, &Kind::ALL), "b").unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    let now = store.load().unwrap();
+    assert_eq!(now, a, "the losing writer must not have written anything");
+    assert_eq!(store.events(&EventFilter::default()).unwrap().len(), 6);
+}
+
+#[test]
+fn removing_a_referenced_record_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_sample(&dir);
+    let seen = store.load().unwrap();
+    let mut target = seen.clone();
+    target.remove(Kind::Account, "erp/ann");
+    let err = store.apply(&seen.diff(&target, &Kind::ALL), "test").unwrap_err();
+    assert!(matches!(err, StoreError::InUse(_)), "{err}");
+    assert_eq!(store.load().unwrap(), seen);
+}
+
+#[test]
+fn events_filter_by_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_sample(&dir);
+    let events = store.events(&EventFilter { kind: Some(Kind::Person), key: Some("ann".into()), limit: None }).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].draft.key, "ann");
+    let last_two = store.events(&EventFilter { limit: Some(2), ..Default::default() }).unwrap();
+    assert_eq!(last_two.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4, 5]);
+}
+
+#[test]
+fn the_event_log_refuses_sql_edits_and_detects_file_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_sample(&dir);
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join("h.db")).unwrap();
+    let refused = conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 3", []);
+    assert!(refused.is_err(), "the append-only trigger must refuse updates");
+    conn.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory' WHERE seq = 3;").unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&dir.path().join("h.db")).unwrap();
+    let v = store.verify_log().unwrap();
+    assert_eq!(v.verified, 2);
+    assert_eq!(v.first_broken.unwrap().seq, 3);
+}

@@ -1,0 +1,75 @@
+//! One function per command. Each reads what it needs from the store, computes with the
+//! pure crates and prints; none of them writes except through `Store::apply`.
+
+mod inventory;
+mod log;
+mod records;
+mod summary;
+
+use crate::cli::{Cli, Command};
+use crate::error::user;
+use anyhow::Result;
+use handover_core::{ErrorCode, Kind};
+use handover_store::SqliteStore;
+use jiff::civil::Date;
+use std::path::PathBuf;
+
+/// What every command may need: where the store is, who acts, what day it is.
+pub struct Context {
+    pub db: PathBuf,
+    pub actor: String,
+    pub today: Date,
+}
+
+impl Context {
+    /// Opens the store, creating it if needed (for commands that write a new inventory).
+    pub fn create_store(&self) -> Result<SqliteStore> {
+        Ok(SqliteStore::open(&self.db)?)
+    }
+
+    /// Opens an existing store; a missing file is an error rather than a new empty store,
+    /// so a mistyped --db does not look like an empty organisation.
+    pub fn store(&self) -> Result<SqliteStore> {
+        if !self.db.exists() {
+            return Err(user(
+                ErrorCode::Storage,
+                format!(
+                    "no database at {}; run `handover init` (empty) or `handover demo` (example data) first, or pass --db",
+                    self.db.display()
+                ),
+            ));
+        }
+        self.create_store()
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let actor =
+        cli.actor.clone().unwrap_or_else(|| std::env::var("USER").map(|u| format!("{u} (cli)")).unwrap_or_else(|_| "cli".to_string()));
+    let today = match cli.today {
+        Some(d) => d,
+        None => jiff::Zoned::now().date(),
+    };
+    let ctx = Context { db: cli.db, actor, today };
+    match cli.command {
+        Command::Init => inventory::init(&ctx),
+        Command::Demo(f) => inventory::demo(&ctx, f.format),
+        Command::Apply { file, dry_run } => inventory::apply(&ctx, &file, dry_run),
+        Command::Export { format, output } => inventory::export(&ctx, format, output.as_deref()),
+        Command::Stats(f) => inventory::stats(&ctx, f.format),
+        Command::Summary(f) => summary::summary(&ctx, f.format),
+        Command::Log(args) => log::log(&ctx, args),
+        Command::Person(a) => records::run(&ctx, Kind::Person, a.action),
+        Command::Role(a) => records::run(&ctx, Kind::Role, a.action),
+        Command::Vendor(a) => records::run(&ctx, Kind::Vendor, a.action),
+        Command::Contact(a) => records::run(&ctx, Kind::Contact, a.action),
+        Command::Contract(a) => records::run(&ctx, Kind::Contract, a.action),
+        Command::System(a) => records::run(&ctx, Kind::System, a.action),
+        Command::Account(a) => records::run(&ctx, Kind::Account, a.action),
+        Command::Grant(a) => records::run(&ctx, Kind::Grant, a.action),
+        Command::Credential(a) => records::run(&ctx, Kind::Credential, a.action),
+        Command::Project(a) => records::run(&ctx, Kind::Project, a.action),
+        Command::Policy(a) => records::run(&ctx, Kind::Policy, a.action),
+        Command::Repository(a) => records::run(&ctx, Kind::Repository, a.action),
+    }
+}

@@ -1,0 +1,340 @@
+//! The real binary, run the way a user runs it.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+const EXAMPLE: &str = include_str!("../../../examples/org.yaml");
+
+fn handover(db: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("handover").unwrap();
+    cmd.env_clear().env("HANDOVER_DB", db).env("HANDOVER_TODAY", "2026-11-26").env("HANDOVER_ACTOR", "tester");
+    cmd
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Fixture { dir: tempfile::tempdir().unwrap() }
+    }
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("handover.db")
+    }
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    fn run(&self) -> Command {
+        handover(&self.db())
+    }
+    fn export(&self) -> String {
+        stdout(self.run().arg("export"))
+    }
+    fn with_example() -> Self {
+        let f = Fixture::new();
+        let path = f.file("org.yaml", EXAMPLE);
+        f.run().args(["apply", "-f"]).arg(path).assert().success();
+        f
+    }
+}
+
+#[test]
+fn demo_tells_who_alone_holds_what() {
+    let f = Fixture::new();
+    let out = stdout(f.run().arg("demo")).replace(&f.db().display().to_string(), "[DB]");
+    insta::assert_snapshot!("demo", out);
+    // Running it again changes nothing and says so.
+    let again = stdout(f.run().arg("demo"));
+    assert!(again.starts_with("The demo organisation was already loaded"), "{again}");
+    let events = stdout(f.run().args(["log", "--format", "json"]));
+    let events: serde_json::Value = serde_json::from_str(&events).unwrap();
+    assert_eq!(events.as_array().unwrap().len(), 768, "the second demo must append no events");
+}
+
+#[test]
+fn demo_json_names_the_single_points_of_failure() {
+    let f = Fixture::new();
+    let out: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["demo", "--format", "json"]))).unwrap();
+    let people = out["key_people"].as_array().unwrap();
+    let dana = people.iter().find(|p| p["person"] == "dana-whitfield").unwrap();
+    assert_eq!(dana["sole_admin"].as_array().unwrap().len(), 10);
+    assert!(dana["solo_roles"].as_array().unwrap().contains(&"dns-admin".into()));
+    assert_eq!(people[0]["person"], "sanjay-mehta", "the person already leaving comes first");
+    let contracts: Vec<_> = out["contracts"].as_array().unwrap().iter().map(|c| c["contract"].as_str().unwrap()).collect();
+    assert!(contracts.contains(&"brightpath-msa-2025"));
+    assert_eq!(out["lingering_access"][0]["person"], "kevin-doyle");
+}
+
+#[test]
+fn demo_refuses_a_database_with_real_data() {
+    let f = Fixture::with_example();
+    let before = f.export();
+    f.run().arg("demo").assert().failure().stderr(predicate::str::contains("error[conflict]"));
+    assert_eq!(f.export(), before);
+}
+
+#[test]
+fn stats_json_counts_every_kind() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let stats: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["stats", "--format", "json"]))).unwrap();
+    assert_eq!(stats["people"], 59);
+    assert_eq!(stats["systems"], 31);
+    assert_eq!(stats["accounts"], 253);
+    assert_eq!(stats["grants"], 337);
+    assert_eq!(stats.as_object().unwrap().len(), 12);
+}
+
+#[test]
+fn export_apply_export_is_byte_identical() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let first = f.export();
+    let exported = f.file("export.yaml", &first);
+    let g = Fixture::new();
+    g.run().args(["apply", "-f"]).arg(&exported).assert().success();
+    assert_eq!(g.export(), first);
+    // And the JSON form round-trips too (YAML readers read JSON).
+    let json = stdout(f.run().args(["export", "--format", "json"]));
+    let h = Fixture::new();
+    h.run().args(["apply", "-f"]).arg(f.file("export.json", &json)).assert().success();
+    assert_eq!(h.export(), first);
+    // Applying the export to the database it came from changes nothing.
+    let out = stdout(f.run().args(["apply", "-f"]).arg(&exported));
+    assert!(out.contains("No changes"), "{out}");
+}
+
+#[test]
+fn dry_run_prints_the_diff_and_changes_nothing() {
+    let f = Fixture::with_example();
+    let before = f.export();
+    let changed = EXAMPLE
+        .replace("    tier: 1\n    tags: [backup]", "    tier: 2\n    tags: [backup]")
+        .replace("repositories:\n", "repositories:\n  - key: scripts\n    url: https://git.quillstone.example/it/scripts.git\n");
+    let changed = changed.replace("  - key: sam-okoro\n    name: Sam Okoro\n", "  - key: sam-okoro\n    name: Samuel Okoro\n");
+    let path = f.file("changed.yaml", &changed);
+    let out = stdout(f.run().args(["apply", "--dry-run", "-f"]).arg(&path));
+    assert!(out.contains("~ person sam-okoro: name: \"Sam Okoro\" → \"Samuel Okoro\""), "{out}");
+    assert!(out.contains("~ system nas: tier: 1 → 2"), "{out}");
+    assert!(out.contains("+ repository scripts"), "{out}");
+    assert!(out.contains("Would apply: 1 created, 2 updated, 0 removed."), "{out}");
+    assert_eq!(f.export(), before);
+    // Removing a section's record removes it; leaving a section out leaves it alone.
+    let only_people =
+        "people:\n  - key: priya-shah\n    name: Priya Shah\n    email: priya@quillstone.example\n    title: Managing Partner\n";
+    let out = f.run().args(["apply", "--dry-run", "-f"]).arg(f.file("people.yaml", only_people)).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("error[dangling_reference]") && err.contains("(in the database, not in the file)"), "{err}");
+}
+
+/// Each bad file: the exit status, the error code, the `file:line:column`, and an
+/// unchanged database.
+#[test]
+fn bad_files_are_refused_with_location_and_code_and_change_nothing() {
+    let cases: &[(&str, String, &str, &str)] = &[
+        ("syntax", EXAMPLE.replace("    title: Architect\n", "    title: [Architect\n"), "invalid_syntax", ""),
+        ("type", EXAMPLE.replace("    tier: 1\n    tags: [backup]", "    tier: high\n    tags: [backup]"), "invalid_field", "field `tier`"),
+        (
+            "unknown field",
+            EXAMPLE.replace("    kind: password\n", "    kind: password\n    value: hunter2\n"),
+            "unknown_field",
+            "field `value`",
+        ),
+        (
+            "dangling",
+            EXAMPLE.replace("    holders: [oliver-grant, sam-okoro]", "    holders: [oliver-grant, sam-okoro, nobody]"),
+            "dangling_reference",
+            "field `holders[2]`",
+        ),
+        (
+            "duplicate email",
+            EXAMPLE.replace("email: sam@okoro-it.example", "email: Oliver@quillstone.example"),
+            "duplicate_email",
+            "field `email`",
+        ),
+        ("duplicate key", EXAMPLE.replace("  - key: sam-okoro\n", "  - key: mei-lin\n"), "duplicate_key", "person \"mei-lin\""),
+        ("bad date", EXAMPLE.replace("leaving_on: 2027-02-28", "leaving_on: 2027-02-30"), "invalid_field", "field `leaving_on`"),
+        ("bad duration", EXAMPLE.replace("rto: 4h", "rto: 4 hours"), "invalid_field", "field `rto`"),
+    ];
+    let f = Fixture::with_example();
+    let before = f.export();
+    for (name, text, code, detail) in cases {
+        let path = f.file("bad.yaml", text);
+        let out = f.run().args(["apply", "-f"]).arg(&path).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}: should fail");
+        assert!(err.contains(&format!("error[{code}]")), "{name}: wanted {code} in\n{err}");
+        assert!(err.contains(detail), "{name}: wanted {detail:?} in\n{err}");
+        let located = regex_like_location(&err, &path);
+        assert!(located, "{name}: no file:line:column in\n{err}");
+        assert_eq!(f.export(), before, "{name}: the database changed");
+    }
+}
+
+fn regex_like_location(err: &str, path: &Path) -> bool {
+    let prefix = format!("{}:", path.display());
+    err.lines().any(|l| {
+        l.trim_start().strip_prefix(&prefix).is_some_and(|rest| {
+            let mut parts = rest.splitn(3, ':');
+            let line = parts.next().is_some_and(|p| p.parse::<usize>().is_ok());
+            let col = parts.next().is_some_and(|p| p.parse::<usize>().is_ok());
+            line && col
+        })
+    })
+}
+
+#[test]
+fn record_commands_add_set_show_rm() {
+    let f = Fixture::with_example();
+    f.run()
+        .args(["person", "add", "ada-park", "name=Ada Park", "email=ada@quillstone.example", "manager=priya-shah"])
+        .assert()
+        .success()
+        .stdout("+ person ada-park\n");
+    f.run()
+        .args(["person", "add", "ada-park", "name=Ada Again"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("error[duplicate_key]"));
+    f.run()
+        .args(["person", "add", "bo", "name=Bo", "email=ada@quillstone.example"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("error[duplicate_email]"));
+    f.run()
+        .args(["person", "add", "cy", "name=Cy", "shoe_size=9"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("error[unknown_field]"));
+    f.run()
+        .args(["person", "set", "ada-park", "status=leaving", "leaving_on=2027-01-31"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("status: (none) → \"leaving\""));
+    f.run()
+        .args(["person", "set", "ada-park", "status=leaving", "leaving_on="])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("leaving_on"));
+    f.run().args(["system", "set", "nas", "technical_owners=oliver-grant,ada-park", "patching.owner=ada-park"]).assert().success();
+    let show: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["person", "show", "ada-park", "--format", "json"]))).unwrap();
+    assert_eq!(show["record"]["status"], "leaving");
+    let refs: Vec<_> = show["referenced_by"].as_array().unwrap().iter().map(|r| r["field"].as_str().unwrap().to_string()).collect();
+    assert_eq!(refs, vec!["technical_owners[1]", "patching.owner"]);
+    f.run()
+        .args(["person", "rm", "ada-park"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("error[record_in_use]").and(predicate::str::contains("system \"nas\"")));
+    f.run().args(["account", "add", "system=nas", "name=ada", "person=ada-park"]).assert().success().stdout("+ account nas/ada\n");
+    f.run().args(["grant", "add", "account=nas/ada", "privilege=users", "level=write"]).assert().success();
+    f.run().args(["account", "rm", "nas/ada"]).assert().success().stdout("- grant nas/ada/users\n- account nas/ada\n");
+    f.run().args(["person", "show", "nobody"]).assert().failure().stderr(predicate::str::contains("error[record_not_found]"));
+    let log = stdout(f.run().args(["log", "--kind", "person", "--key", "ada-park"]));
+    assert_eq!(log.lines().filter(|l| l.contains("person ada-park")).count(), 2, "{log}");
+    assert!(log.contains("tester"), "{log}");
+}
+
+#[test]
+fn log_verify_detects_a_tampered_row() {
+    let f = Fixture::with_example();
+    let out = stdout(f.run().args(["log", "verify"]));
+    assert!(out.contains("verifies: 21 events"), "{out}");
+    let conn = rusqlite::Connection::open(f.db()).unwrap();
+    assert!(conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 7", []).is_err(), "append-only trigger");
+    conn.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory', after = NULL WHERE seq = 7;").unwrap();
+    drop(conn);
+    f.run()
+        .args(["log", "verify"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("error[log_chain_broken]").and(predicate::str::contains("broken at event 7")));
+    let json: serde_json::Value =
+        serde_json::from_str(&String::from_utf8(f.run().args(["log", "verify", "--format", "json"]).output().unwrap().stdout).unwrap())
+            .unwrap();
+    assert_eq!(json["first_broken"]["seq"], 7);
+    assert_eq!(json["verified"], 6);
+}
+
+#[test]
+fn commands_on_a_missing_database_say_what_to_do() {
+    let f = Fixture::new();
+    f.run().args(["person", "list"]).assert().failure().stderr(predicate::str::contains("run `handover init`"));
+    assert!(!f.db().exists(), "reading must not create a database");
+}
+
+#[test]
+fn help_teaches_the_fields() {
+    let f = Fixture::new();
+    f.run()
+        .args(["system", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("maintenance_contract").and(predicate::str::contains("1 critical")));
+    f.run().arg("--help").assert().success().stdout(predicate::str::contains("handover demo"));
+}
+
+/// A file big enough that applying it takes a while: `n` people, each with an account and
+/// a grant on one system, on top of the example organisation.
+fn large_org(n: usize) -> String {
+    let mut text = EXAMPLE
+        .replace("people:\n", "people:\n__PEOPLE__")
+        .replace("accounts:                      # an identity in a system; its key is SYSTEM/NAME\n", "accounts:\n__ACCOUNTS__");
+    let mut people = String::new();
+    let mut accounts = String::new();
+    for i in 0..n {
+        people.push_str(&format!("  - key: p{i}\n    name: Person {i}\n    email: p{i}@quillstone.example\n"));
+        accounts.push_str(&format!("  - system: m365\n    name: p{i}@quillstone.example\n    person: p{i}\n    grants:\n      - privilege: Member\n        level: write\n"));
+    }
+    text = text.replace("__PEOPLE__", &people).replace("__ACCOUNTS__", &accounts);
+    text
+}
+
+#[test]
+fn killing_apply_midway_leaves_the_database_as_it_was() {
+    use std::io::{BufRead, BufReader};
+    let f = Fixture::with_example();
+    let before = f.export();
+    let path = f.file("large.yaml", &large_org(40_000));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("handover"))
+        .env("HANDOVER_DB", f.db())
+        .args(["apply", "-f"])
+        .arg(&path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The binary prints this line just before it starts writing its one transaction.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("applying") {
+        line.clear();
+    }
+    assert!(line.contains("applying 120000 changes"), "unexpected: {line}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "apply finished before it could be killed; make the file larger");
+
+    let conn = rusqlite::Connection::open(f.db()).unwrap();
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+    drop(conn);
+    assert_eq!(f.export(), before, "a killed apply must leave the previous content");
+    stdout(f.run().args(["log", "verify"]));
+    // And the same file applies completely when left alone.
+    f.run().args(["apply", "-f"]).arg(&path).assert().success();
+    let stats: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["stats", "--format", "json"]))).unwrap();
+    assert_eq!(stats["people"], 40_004);
+}

@@ -72,6 +72,7 @@ impl Inventory {
     typed_view!(projects, Project, Project);
     typed_view!(policies, Policy, Policy);
     typed_view!(repositories, Repository, Repository);
+    typed_view!(acceptances, Acceptance, Acceptance);
 
     pub fn person(&self, key: &str) -> Option<&Person> {
         match self.get(Kind::Person, key)? {
@@ -288,6 +289,14 @@ fn validate_record(r: &Record, problems: &mut Vec<Problem>) {
         }
         Record::Policy(p) => require(problems, r, "name", &p.name),
         Record::Repository(x) => require(problems, r, "url", &x.url),
+        Record::Acceptance(a) => {
+            require(problems, r, "rule", &a.rule);
+            require(problems, r, "reason", &a.reason);
+            let well_formed = a.subject.split_once(':').is_some_and(|(k, key)| k.parse::<Kind>().is_ok() && !key.is_empty());
+            if !well_formed {
+                problems.push(invalid("subject", format!("{:?} is not KIND:KEY (e.g. system:erp)", a.subject)));
+            }
+        }
     }
 }
 

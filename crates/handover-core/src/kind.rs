@@ -21,10 +21,11 @@ pub enum Kind {
     Project,
     Policy,
     Repository,
+    Acceptance,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Person,
         Kind::Role,
         Kind::Vendor,
@@ -37,6 +38,7 @@ impl Kind {
         Kind::Project,
         Kind::Policy,
         Kind::Repository,
+        Kind::Acceptance,
     ];
 
     /// Singular name: the CLI noun (`handover person list`) and the store's `kind` column.
@@ -54,6 +56,7 @@ impl Kind {
             Kind::Project => "project",
             Kind::Policy => "policy",
             Kind::Repository => "repository",
+            Kind::Acceptance => "acceptance",
         }
     }
 
@@ -72,6 +75,7 @@ impl Kind {
             Kind::Project => "projects",
             Kind::Policy => "policies",
             Kind::Repository => "repositories",
+            Kind::Acceptance => "acceptances",
         }
     }
 

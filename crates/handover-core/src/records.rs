@@ -40,7 +40,11 @@ string_enum!(PersonKind { Employee => "employee", Contractor => "contractor", Ve
 string_enum!(PersonStatus { Active => "active", Leaving => "leaving", Left => "left" } default Active);
 string_enum!(SystemKind { Saas => "saas", Application => "application", Infrastructure => "infrastructure", Custom => "custom", Integration => "integration" } default Application);
 string_enum!(PatchCadence { Weekly => "weekly", Monthly => "monthly", Quarterly => "quarterly", VendorManaged => "vendor_managed", AdHoc => "ad_hoc", None => "none" } default AdHoc);
-string_enum!(AccountKind { Personal => "personal", Shared => "shared", Service => "service" } default Personal);
+string_enum!(
+    /// `group` and `role` accounts hold grants that their members inherit: a group's
+    /// members, or the identities allowed to assume a role.
+    AccountKind { Personal => "personal", Shared => "shared", Service => "service", Group => "group", Role => "role" } default Personal
+);
 string_enum!(AccountStatus { Active => "active", Disabled => "disabled" } default Active);
 string_enum!(
     /// How much a grant lets its holder do. Ordered: `Read < Write < Admin`.
@@ -230,6 +234,10 @@ pub struct Account {
     pub last_used: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<Date>,
+    /// Keys of the group and role accounts this account is a member of (or may assume);
+    /// their grants are inherited, transitively.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_of: Vec<String>,
 }
 
 impl Account {
@@ -362,6 +370,22 @@ pub struct Repository {
     pub description: Option<String>,
 }
 
+/// An accepted risk: a finding of `rule` about `subject` that someone with the authority
+/// to do so decided to live with, for a reason, until a date. Audit shows it as accepted
+/// instead of open until it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    pub key: String,
+    /// The audit rule id, e.g. `HO-KEY-001`.
+    pub rule: String,
+    /// The finding's subject as `KIND:KEY`, e.g. `system:erp` or `account:erp/sa`.
+    pub subject: String,
+    pub reason: String,
+    pub accepted_by: String,
+    pub expires: Date,
+}
+
 /// Any record. The store and the generic CLI work with this; analysis uses the typed views
 /// on [`crate::Inventory`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -379,6 +403,7 @@ pub enum Record {
     Project(Project),
     Policy(Policy),
     Repository(Repository),
+    Acceptance(Acceptance),
 }
 
 /// A reference from one record to another: which field, which kind, which key.
@@ -416,6 +441,7 @@ impl Record {
             Record::Project(_) => Kind::Project,
             Record::Policy(_) => Kind::Policy,
             Record::Repository(_) => Kind::Repository,
+            Record::Acceptance(_) => Kind::Acceptance,
         }
     }
 
@@ -434,6 +460,7 @@ impl Record {
             Record::Project(r) => r.key.clone(),
             Record::Policy(r) => r.key.clone(),
             Record::Repository(r) => r.key.clone(),
+            Record::Acceptance(r) => r.key.clone(),
         }
     }
 
@@ -452,6 +479,7 @@ impl Record {
             Record::Project(r) => r.name.clone(),
             Record::Policy(r) => r.name.clone(),
             Record::Repository(r) => r.url.clone(),
+            Record::Acceptance(r) => format!("{} on {}", r.rule, r.subject),
         }
     }
 
@@ -493,6 +521,7 @@ impl Record {
             Record::Account(r) => {
                 o.push(Ref { field: "system".into(), kind: Kind::System, key: &r.system });
                 one(o, "person", Kind::Person, &r.person);
+                many(o, "member_of", Kind::Account, &r.member_of);
             }
             Record::Grant(r) => o.push(Ref { field: "account".into(), kind: Kind::Account, key: &r.account }),
             Record::Credential(r) => {
@@ -512,6 +541,7 @@ impl Record {
                 many(o, "systems", Kind::System, &r.systems);
             }
             Record::Repository(r) => one(o, "system", Kind::System, &r.system),
+            Record::Acceptance(r) => o.push(Ref { field: "accepted_by".into(), kind: Kind::Person, key: &r.accepted_by }),
         }
         out
     }
@@ -538,6 +568,7 @@ impl Record {
             Kind::Project => Record::Project(v(value)?),
             Kind::Policy => Record::Policy(v(value)?),
             Kind::Repository => Record::Repository(v(value)?),
+            Kind::Acceptance => Record::Acceptance(v(value)?),
         })
     }
 }

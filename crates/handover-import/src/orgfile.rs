@@ -315,6 +315,7 @@ fn deserialize(kind: Kind, item: Value) -> Result<Record, (ErrorCode, String, St
         Kind::Project => read!(Project),
         Kind::Policy => read!(Policy),
         Kind::Repository => read!(Repository),
+        Kind::Acceptance => read!(Acceptance),
     };
     result.map_err(|e| {
         let mut field = String::new();

@@ -30,6 +30,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "HANDOVER_ACTOR", value_name = "NAME")]
     pub actor: Option<String>,
 
+    /// Audit thresholds (see docs/config.md) [default: ./handover.toml if it exists]
+    #[arg(long, global = true, env = "HANDOVER_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// The date to analyse as of, instead of today (for reproducible reports).
     #[arg(long, global = true, env = "HANDOVER_TODAY", value_name = "YYYY-MM-DD")]
     pub today: Option<jiff::civil::Date>,
@@ -43,6 +47,22 @@ pub enum Format {
     #[default]
     Table,
     Json,
+}
+
+/// Formats for reports that people read as documents too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    #[default]
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct ReportFormatArg {
+    /// table for the terminal, json for programs, markdown for a document.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -95,6 +115,44 @@ apply -f org.yaml --dry-run    show what would change\n  handover apply -f org.y
     Stats(FormatArg),
     /// Who alone holds what: single admins, single knowers, secrets, roles, lapsing contracts.
     Summary(FormatArg),
+    /// Findings: single points of failure, access that exceeds need, lapsing contracts, stale plans.
+    #[command(long_about = "Run every audit rule over the inventory. Each finding has a stable rule id, a \
+severity, the record it is about, the evidence, what to do, and the controls it maps to (CIS \
+Controls v8, ISO/IEC 27001:2022 Annex A, NIST SP 800-53).\n\nThresholds come from handover.toml \
+(docs/config.md). To accept a risk: `handover acceptance add KEY rule=HO-KEY-001 \
+subject=system:erp reason=\"…\" accepted_by=PERSON expires=YYYY-MM-DD`; it then shows as \
+accepted until it expires.\n\nExamples:\n  handover audit\n  handover audit --severity high\n  \
+handover audit --format markdown > audit.md\n  handover audit --rules")]
+    Audit {
+        #[command(flatten)]
+        format: ReportFormatArg,
+        /// Only findings at least this severe.
+        #[arg(long, value_name = "LEVEL")]
+        severity: Option<SeverityArg>,
+        /// Only findings of these rules (e.g. HO-KEY-001).
+        #[arg(long = "rule", value_name = "ID")]
+        rules: Vec<String>,
+        /// List the rules and the controls they map to instead.
+        #[arg(long)]
+        rules_only: bool,
+    },
+    /// Key-person risk: who holds each critical system up, the bus factor, the top departure risks.
+    Risk(ReportFormatArg),
+    /// If these people left together, what would break? `--all` ranks everyone.
+    #[command(long_about = "If these people left together: systems left with no admin or no one who knows \
+them, roles with no holder, projects with no lead, vendors with no contact, secrets only they \
+hold (and all they hold, to rotate), what they own and must hand over, and the access to revoke.\n\n\
+Examples:\n  handover whatif dana-whitfield\n  handover whatif dana-whitfield raj-patel\n  \
+handover whatif --all")]
+    Whatif {
+        /// People (keys) leaving together.
+        people: Vec<String>,
+        /// Rank every person still here by the impact of their leaving alone.
+        #[arg(long, conflicts_with = "people")]
+        all: bool,
+        #[command(flatten)]
+        format: ReportFormatArg,
+    },
     /// The event log: every change, who made it and when. `log verify` checks the hash chain.
     Log(LogArgs),
     /// People: employees, contractors, vendor staff.
@@ -121,6 +179,16 @@ apply -f org.yaml --dry-run    show what would change\n  handover apply -f org.y
     Policy(RecordArgs),
     /// Git repositories linked to systems.
     Repository(RecordArgs),
+    /// Accepted risks: audit findings someone decided to live with, until a date.
+    Acceptance(RecordArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
 }
 
 #[derive(Debug, Args)]

@@ -109,11 +109,12 @@ pub fn fields(kind: Kind) -> Vec<Field> {
             req("system", Ref(Kind::System), "the system the account is in"),
             req("name", Text, "the login as the system knows it"),
             f("person", Ref(Kind::Person), "owner; empty = unlinked"),
-            f("kind", choice!(AccountKind), "personal, shared or service"),
+            f("kind", choice!(AccountKind), "personal, shared, service, group or role"),
             f("status", choice!(AccountStatus), "active or disabled"),
             f("mfa", Bool, "MFA enforced; empty = unknown"),
             f("last_used", Date, "last sign-in"),
             f("created", Date, "creation date"),
+            f("member_of", Refs(Kind::Account), "groups/roles it inherits grants from (SYSTEM/NAME,…)"),
         ],
         Kind::Grant => vec![
             req("account", Ref(Kind::Account), "account key, SYSTEM/NAME"),
@@ -149,6 +150,13 @@ pub fn fields(kind: Kind) -> Vec<Field> {
             f("last_reviewed", Date, "last review"),
             f("location", Text, "where it is written"),
             f("systems", Refs(Kind::System), "systems it covers"),
+        ],
+        Kind::Acceptance => vec![
+            req("rule", Text, "audit rule id, e.g. HO-KEY-001"),
+            req("subject", Text, "the finding's subject, KIND:KEY (e.g. system:erp)"),
+            req("reason", Text, "why the risk is accepted"),
+            req("accepted_by", Ref(Kind::Person), "who accepted it"),
+            req("expires", Date, "when it must be looked at again"),
         ],
         Kind::Repository => vec![
             req("url", Text, "clone URL"),

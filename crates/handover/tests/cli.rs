@@ -92,7 +92,7 @@ fn stats_json_counts_every_kind() {
     assert_eq!(stats["systems"], 31);
     assert_eq!(stats["accounts"], 253);
     assert_eq!(stats["grants"], 337);
-    assert_eq!(stats.as_object().unwrap().len(), 12);
+    assert_eq!(stats.as_object().unwrap().len(), 13);
 }
 
 #[test]
@@ -337,4 +337,98 @@ fn killing_apply_midway_leaves_the_database_as_it_was() {
     f.run().args(["apply", "-f"]).arg(&path).assert().success();
     let stats: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["stats", "--format", "json"]))).unwrap();
     assert_eq!(stats["people"], 40_004);
+}
+
+#[test]
+fn audit_of_the_demo_puts_the_cto_first_with_reasons() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let md = stdout(f.run().args(["audit", "--format", "markdown"]));
+    let depends = md.split("## Who the organisation depends on").nth(1).unwrap();
+    let first = depends.lines().find(|l| l.starts_with("- **")).unwrap();
+    assert!(first.starts_with("- **Dana Whitfield**") && first.contains("10 systems with no admin"), "{first}");
+    let findings: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["audit", "--format", "json"]))).unwrap();
+    let findings = findings.as_array().unwrap();
+    let has = |rule: &str, subject: &str| findings.iter().any(|x| x["rule"] == rule && x["subject"] == subject);
+    assert!(has("HO-KEY-001", "system:entra-id"));
+    assert!(has("HO-ACCESS-001", "person:kevin-doyle"));
+    assert!(has("HO-VENDOR-001", "contract:brightpath-msa-2025"));
+    assert!(has("HO-SHADOW-001", "system:erp-edi-bridge"));
+    assert!(has("HO-GOV-001", "policy:dr-plan"));
+    for f in findings {
+        assert!(!f["controls"].as_array().unwrap().is_empty(), "every finding maps to controls: {f}");
+        assert!(!f["evidence"].as_array().unwrap().is_empty(), "every finding has evidence: {f}");
+    }
+    // Filters.
+    let high: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["audit", "--severity", "high", "--rule", "HO-KEY-001", "--format", "json"]))).unwrap();
+    assert!(high.as_array().unwrap().iter().all(|x| x["rule"] == "HO-KEY-001" && (x["severity"] == "high" || x["severity"] == "critical")));
+    f.run().args(["audit", "--rule", "HO-NOPE-1"]).assert().failure().stderr(predicate::str::contains("error[invalid_field]"));
+}
+
+#[test]
+fn an_accepted_risk_shows_as_accepted_until_it_expires() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    f.run()
+        .args([
+            "acceptance",
+            "add",
+            "edi-admin",
+            "rule=HO-KEY-001",
+            "subject=system:erp-edi-bridge",
+            "reason=Replaced by the ERP upgrade",
+            "accepted_by=tom-askew",
+            "expires=2027-03-31",
+        ])
+        .assert()
+        .success();
+    let accepted = |today: &str| -> bool {
+        let out = stdout(f.run().env("HANDOVER_TODAY", today).args(["audit", "--rule", "HO-KEY-001", "--format", "json"]));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v.as_array().unwrap().iter().find(|x| x["subject"] == "system:erp-edi-bridge").unwrap()["accepted"].is_object()
+    };
+    assert!(accepted("2026-11-26"));
+    assert!(!accepted("2027-04-01"), "an expired acceptance no longer covers the finding");
+}
+
+#[test]
+fn config_file_thresholds_apply_and_bad_config_is_located() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let count = |args: &[&str]| -> usize {
+        let v: serde_json::Value = serde_json::from_str(&stdout(f.run().args(args))).unwrap();
+        v.as_array().unwrap().len()
+    };
+    let default = count(&["audit", "--rule", "HO-ACCESS-003", "--format", "json"]);
+    let cfg = f.file("handover.toml", "[thresholds]\ndormant_days = 400\n");
+    let strict = count(&["--config", cfg.to_str().unwrap(), "audit", "--rule", "HO-ACCESS-003", "--format", "json"]);
+    assert!(strict < default, "{strict} < {default}");
+    let bad = f.file("bad.toml", "[thresholds]\ndormant_dayz = 4\n");
+    f.run()
+        .arg("--config")
+        .arg(&bad)
+        .arg("audit")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("bad.toml:2:1").and(predicate::str::contains("dormant_dayz")));
+}
+
+#[test]
+fn whatif_and_risk_answer_for_the_demo() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let w: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["whatif", "dana-whitfield", "--format", "json"]))).unwrap();
+    let without_admin: Vec<&str> = w["systems_without_admin"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(without_admin.contains(&"entra-id") && without_admin.contains(&"aws-prod"), "{without_admin:?}");
+    assert!(w["projects_without_lead"].as_array().unwrap().contains(&"erp-upgrade".into()));
+    let both: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["whatif", "dana-whitfield", "raj-patel", "--format", "json"]))).unwrap();
+    assert!(both["systems_without_admin"].as_array().unwrap().len() > without_admin.len());
+    let all: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["whatif", "--all", "--format", "json"]))).unwrap();
+    assert_eq!(all[0]["person"], "dana-whitfield");
+    let risk: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["risk", "--format", "json"]))).unwrap();
+    assert_eq!(risk["bus_factor"], 1);
+    assert!(risk["truck_factor_people"].as_array().unwrap().contains(&"dana-whitfield".into()));
+    f.run().args(["whatif", "nobody"]).assert().failure().stderr(predicate::str::contains("error[record_not_found]"));
 }

@@ -1,6 +1,7 @@
 //! One function per command. Each reads what it needs from the store, computes with the
 //! pure crates and prints; none of them writes except through `Store::apply`.
 
+mod analysis;
 mod inventory;
 mod log;
 mod records;
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 /// What every command may need: where the store is, who acts, what day it is.
 pub struct Context {
     pub db: PathBuf,
+    pub config: Option<PathBuf>,
     pub actor: String,
     pub today: Date,
 }
@@ -25,6 +27,26 @@ impl Context {
     /// Opens the store, creating it if needed (for commands that write a new inventory).
     pub fn create_store(&self) -> Result<SqliteStore> {
         Ok(SqliteStore::open(&self.db)?)
+    }
+
+    /// The configuration: --config, else ./handover.toml if present, else the defaults.
+    pub fn config(&self) -> Result<handover_analysis::Config> {
+        let (path, explicit) = match &self.config {
+            Some(p) => (p.clone(), true),
+            None => (PathBuf::from("handover.toml"), false),
+        };
+        if !explicit && !path.exists() {
+            return Ok(handover_analysis::Config::default());
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| user(ErrorCode::Storage, format!("cannot read {}: {e}", path.display())))?;
+        toml::from_str(&text).map_err(|e| {
+            let at = e.span().map(|s| {
+                let line = text[..s.start].matches('\n').count() + 1;
+                let col = s.start - text[..s.start].rfind('\n').map_or(0, |i| i + 1) + 1;
+                format!(":{line}:{col}")
+            });
+            user(ErrorCode::InvalidField, format!("{}{}: {}", path.display(), at.unwrap_or_default(), e.message()))
+        })
     }
 
     /// Opens an existing store; a missing file is an error rather than a new empty store,
@@ -50,7 +72,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(d) => d,
         None => jiff::Zoned::now().date(),
     };
-    let ctx = Context { db: cli.db, actor, today };
+    let ctx = Context { db: cli.db, config: cli.config, actor, today };
     match cli.command {
         Command::Init => inventory::init(&ctx),
         Command::Demo(f) => inventory::demo(&ctx, f.format),
@@ -59,6 +81,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(f) => inventory::stats(&ctx, f.format),
         Command::Summary(f) => summary::summary(&ctx, f.format),
         Command::Log(args) => log::log(&ctx, args),
+        Command::Audit { format, severity, rules, rules_only } => analysis::audit(&ctx, format.format, severity, &rules, rules_only),
+        Command::Risk(f) => analysis::risk(&ctx, f.format),
+        Command::Whatif { people, all, format } => analysis::whatif(&ctx, &people, all, format.format),
         Command::Person(a) => records::run(&ctx, Kind::Person, a.action),
         Command::Role(a) => records::run(&ctx, Kind::Role, a.action),
         Command::Vendor(a) => records::run(&ctx, Kind::Vendor, a.action),
@@ -71,5 +96,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Project(a) => records::run(&ctx, Kind::Project, a.action),
         Command::Policy(a) => records::run(&ctx, Kind::Policy, a.action),
         Command::Repository(a) => records::run(&ctx, Kind::Repository, a.action),
+        Command::Acceptance(a) => records::run(&ctx, Kind::Acceptance, a.action),
     }
 }

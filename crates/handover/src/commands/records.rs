@@ -48,6 +48,7 @@ fn columns(kind: Kind) -> &'static [&'static str] {
         Kind::Project => &["name", "status", "lead", "backup_lead", "deadline"],
         Kind::Policy => &["name", "owner", "last_reviewed", "review_interval"],
         Kind::Repository => &["url", "system"],
+        Kind::Acceptance => &["rule", "subject", "accepted_by", "expires"],
     }
 }
 

@@ -1,0 +1,724 @@
+//! `handover audit`: every rule of the catalogue run over a snapshot, each finding with
+//! its evidence, the controls it maps to and whether someone accepted the risk.
+
+use crate::config::Thresholds;
+use crate::rules::{self, Rule};
+use crate::snapshot::{Ix, Snapshot};
+use handover_core::{AccountKind, Kind, PatchCadence, PersonStatus, ProjectStatus, Severity};
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    /// The record the finding is about, as `KIND:KEY`.
+    pub subject: String,
+    /// One sentence about this subject.
+    pub summary: String,
+    /// The facts that triggered it.
+    pub evidence: Vec<String>,
+    pub remediation: &'static str,
+    pub controls: &'static [&'static str],
+    /// Set when a current acceptance covers this finding.
+    pub accepted: Option<Accepted>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accepted {
+    pub acceptance: String,
+    pub by: String,
+    pub reason: String,
+    pub expires: Date,
+}
+
+fn subject(kind: Kind, key: &str) -> String {
+    format!("{kind}:{key}")
+}
+
+fn raise(s: Severity) -> Severity {
+    match s {
+        Severity::Low => Severity::Medium,
+        Severity::Medium => Severity::High,
+        _ => Severity::Critical,
+    }
+}
+
+fn lower(s: Severity) -> Severity {
+    match s {
+        Severity::Critical => Severity::High,
+        Severity::High => Severity::Medium,
+        _ => Severity::Low,
+    }
+}
+
+fn days(from: Date, to: Date) -> i64 {
+    from.until((jiff::Unit::Day, to)).map(|s| i64::from(s.get_days())).unwrap_or(0)
+}
+
+struct Ctx<'s, 'a> {
+    snap: &'s Snapshot<'a>,
+    t: &'s Thresholds,
+    today: Date,
+}
+
+impl Ctx<'_, '_> {
+    fn finding(&self, rule: &Rule, severity: Severity, subject: String, summary: String, evidence: Vec<String>) -> Finding {
+        Finding {
+            rule: rule.id,
+            title: rule.title,
+            severity,
+            subject,
+            summary,
+            evidence,
+            remediation: rule.remediation,
+            controls: rule.controls,
+            accepted: None,
+        }
+    }
+    fn name(&self, p: Ix) -> String {
+        let person = self.snap.people[p as usize];
+        match person.status {
+            PersonStatus::Leaving => format!("{} (leaving {})", person.name, person.leaving_on.map_or_else(String::new, |d| d.to_string())),
+            _ => person.name.clone(),
+        }
+    }
+    fn system_name(&self, s: Ix) -> String {
+        let sys = self.snap.systems[s as usize];
+        format!("{} (tier {})", sys.name, sys.tier)
+    }
+    fn key_tier(&self, s: Ix) -> bool {
+        self.snap.systems[s as usize].tier <= self.t.key_person_max_tier
+    }
+    /// Key-person findings weigh more on tier 1 and when the person is already leaving.
+    fn key_person_severity(&self, rule: &Rule, s: Ix, people: &[Ix]) -> Severity {
+        let mut sev = rule.severity;
+        if self.snap.systems[s as usize].tier == 1 {
+            sev = raise(sev);
+        }
+        if people.iter().any(|p| self.snap.people[*p as usize].status == PersonStatus::Leaving) {
+            sev = raise(sev);
+        }
+        sev
+    }
+    fn is_present_key(&self, key: &str) -> bool {
+        self.snap.person(key).is_some_and(|p| self.snap.is_present(p))
+    }
+}
+
+type RuleFn = fn(&Ctx) -> Vec<Finding>;
+
+/// Runs every rule. Findings come most severe first, then by rule and subject.
+pub fn audit(snap: &Snapshot, thresholds: &Thresholds, today: Date) -> Vec<Finding> {
+    let ctx = Ctx { snap, t: thresholds, today };
+    let rules: [RuleFn; 20] = [
+        single_admin,
+        single_knower,
+        solo_role,
+        sole_secret,
+        undocumented,
+        leaver_access,
+        leaving_admin,
+        dormant,
+        admin_without_mfa,
+        shared_admin,
+        unlinked,
+        stale_secret,
+        expiring_secret,
+        excessive_admin,
+        toxic_accumulation,
+        contract_lapsing,
+        vendor_without_contact,
+        unmaintained,
+        policy_overdue,
+        no_backup_lead,
+    ];
+    let mut findings: Vec<Finding> = rules.par_iter().flat_map_iter(|rule| rule(&ctx)).collect();
+    apply_acceptances(snap, &mut findings, today);
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(b.rule)).then_with(|| a.subject.cmp(&b.subject)));
+    findings
+}
+
+fn apply_acceptances(snap: &Snapshot, findings: &mut [Finding], today: Date) {
+    let current: HashMap<(&str, &str), &handover_core::Acceptance> =
+        snap.inv.acceptances().filter(|a| a.expires >= today).map(|a| ((a.rule.as_str(), a.subject.as_str()), a)).collect();
+    if current.is_empty() {
+        return;
+    }
+    for f in findings {
+        if let Some(a) = current.get(&(f.rule, f.subject.as_str())) {
+            let by = snap.inv.person(&a.accepted_by).map_or_else(|| a.accepted_by.clone(), |p| p.name.clone());
+            f.accepted = Some(Accepted { acceptance: a.key.clone(), by, reason: a.reason.clone(), expires: a.expires });
+        }
+    }
+}
+
+fn single_admin(c: &Ctx) -> Vec<Finding> {
+    let snap = c.snap;
+    let mut out = Vec::new();
+    for s in 0..snap.systems.len() as Ix {
+        if !c.key_tier(s) {
+            continue;
+        }
+        let admins = snap.admin_people(s);
+        if admins.len() != 1 {
+            continue;
+        }
+        let p = admins[0];
+        let mut evidence: Vec<String> = snap.system_admins[s as usize]
+            .iter()
+            .map(|(_, a)| {
+                let acc = &snap.accounts[*a as usize];
+                match acc.admin_via {
+                    Some(via) => format!("{} has admin through {} ({})", c.name(p), snap.accounts[via as usize].key, acc.key),
+                    None => format!("{} has admin as {}", c.name(p), acc.key),
+                }
+            })
+            .collect();
+        let others: Vec<String> = snap
+            .accounts
+            .iter()
+            .filter(|a| a.system == s && a.is_active() && a.is_admin() && !a.is_container() && a.person.is_none_or(|q| !snap.is_present(q)))
+            .map(|a| format!("{} ({})", a.key, a.record.kind))
+            .collect();
+        if !others.is_empty() {
+            evidence.push(format!("other admin accounts belong to no one here: {}", others.join(", ")));
+        }
+        out.push(c.finding(
+            &rules::SINGLE_ADMIN,
+            c.key_person_severity(&rules::SINGLE_ADMIN, s, &[p]),
+            subject(Kind::System, snap.system_key(s)),
+            format!("{} is the only person who can administer {}", c.name(p), c.system_name(s)),
+            evidence,
+        ));
+    }
+    out
+}
+
+fn single_knower(c: &Ctx) -> Vec<Finding> {
+    let snap = c.snap;
+    let mut out = Vec::new();
+    for s in 0..snap.systems.len() as Ix {
+        if !c.key_tier(s) {
+            continue;
+        }
+        let knowers = &snap.system_knowers[s as usize];
+        let sys = snap.systems[s as usize];
+        let summary = match knowers.as_slice() {
+            [] => format!("no one still here knows {}", c.system_name(s)),
+            [p] => format!("only {} knows {}", c.name(*p), c.system_name(s)),
+            _ => continue,
+        };
+        let mut evidence = vec![
+            format!("technical owners: {}", if sys.technical_owners.is_empty() { "none".into() } else { sys.technical_owners.join(", ") }),
+            format!("documentation authors: {}", {
+                let authors: Vec<&str> = sys.docs.iter().filter_map(|d| d.author.as_deref()).collect();
+                if authors.is_empty() {
+                    "none".to_string()
+                } else {
+                    authors.join(", ")
+                }
+            }),
+            format!("people with admin: {}", snap.admin_people(s).iter().map(|p| snap.person_key(*p)).collect::<Vec<_>>().join(", ")),
+        ];
+        if sys.docs.is_empty() {
+            evidence.push("no documentation recorded".into());
+        }
+        let sev = if knowers.is_empty() {
+            raise(rules::SINGLE_KNOWER.severity)
+        } else {
+            c.key_person_severity(&rules::SINGLE_KNOWER, s, knowers)
+        };
+        out.push(c.finding(&rules::SINGLE_KNOWER, sev, subject(Kind::System, &sys.key), summary, evidence));
+    }
+    out
+}
+
+fn solo_role(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in c.snap.inv.roles().filter(|r| r.critical) {
+        let holders: Vec<&String> = r.holders.iter().filter(|p| c.is_present_key(p)).collect();
+        let deputies: Vec<&String> = r.deputies.iter().filter(|p| c.is_present_key(p)).collect();
+        if holders.len() > 1 || !deputies.is_empty() {
+            continue;
+        }
+        let summary = match holders.first() {
+            Some(h) => format!("{} holds the critical role {} alone, with no deputy", c.name(c.snap.person(h).unwrap_or(0)), r.name),
+            None => format!("no one still here holds the critical role {}", r.name),
+        };
+        let evidence = vec![
+            format!("holders: {}", r.holders.join(", ")),
+            format!("deputies: {}", if r.deputies.is_empty() { "none".into() } else { r.deputies.join(", ") }),
+        ];
+        let sev = if holders.is_empty() { Severity::Critical } else { rules::SOLO_ROLE.severity };
+        out.push(c.finding(&rules::SOLO_ROLE, sev, subject(Kind::Role, &r.key), summary, evidence));
+    }
+    out
+}
+
+fn sole_secret(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for cr in c.snap.inv.credentials() {
+        let present: Vec<&String> = cr.holders.iter().filter(|p| c.is_present_key(p)).collect();
+        let summary = match (present.as_slice(), cr.holders.is_empty()) {
+            ([only], _) => format!("only {} holds {}", c.name(c.snap.person(only).unwrap_or(0)), cr.name),
+            ([], false) => format!("everyone who held {} has left", cr.name),
+            _ => continue,
+        };
+        let mut evidence = vec![format!("holders: {}", cr.holders.join(", "))];
+        if let Some(loc) = &cr.location {
+            evidence.push(format!("kept in: {loc}"));
+        }
+        let sev = if present.is_empty() { Severity::Critical } else { rules::SOLE_SECRET.severity };
+        out.push(c.finding(&rules::SOLE_SECRET, sev, subject(Kind::Credential, &cr.key), summary, evidence));
+    }
+    out
+}
+
+fn undocumented(c: &Ctx) -> Vec<Finding> {
+    let snap = c.snap;
+    let mut out = Vec::new();
+    for s in 0..snap.systems.len() as Ix {
+        if !c.key_tier(s) {
+            continue;
+        }
+        let sys = snap.systems[s as usize];
+        let newest = sys.docs.iter().filter_map(|d| d.last_reviewed).max();
+        let (summary, evidence) = if sys.docs.is_empty() {
+            (format!("{} has no documentation", c.system_name(s)), vec!["no documentation links recorded".to_string()])
+        } else {
+            match newest {
+                Some(d) if days(d, c.today) <= c.t.docs_review_days => continue,
+                Some(d) => (
+                    format!("the documentation of {} was last reviewed {} days ago", c.system_name(s), days(d, c.today)),
+                    sys.docs
+                        .iter()
+                        .map(|d| format!("{}: last reviewed {}", d.title, d.last_reviewed.map_or("never".into(), |x| x.to_string())))
+                        .collect(),
+                ),
+                None => (
+                    format!("the documentation of {} was never reviewed", c.system_name(s)),
+                    sys.docs.iter().map(|d| format!("{}: {}", d.title, d.url)).collect(),
+                ),
+            }
+        };
+        let sev = if sys.tier == 1 && sys.docs.is_empty() { raise(rules::UNDOCUMENTED.severity) } else { rules::UNDOCUMENTED.severity };
+        out.push(c.finding(&rules::UNDOCUMENTED, sev, subject(Kind::System, &sys.key), summary, evidence));
+    }
+    out
+}
+
+/// Active accounts of each person matching `status`, with which of them hold admin.
+fn accounts_of_people(c: &Ctx, status: PersonStatus) -> Vec<(Ix, Vec<Ix>)> {
+    let snap = c.snap;
+    (0..snap.people.len() as Ix)
+        .filter(|p| snap.people[*p as usize].status == status)
+        .map(|p| {
+            (p, snap.person_accounts[p as usize].iter().copied().filter(|a| snap.accounts[*a as usize].is_active()).collect::<Vec<_>>())
+        })
+        .filter(|(_, accounts)| !accounts.is_empty())
+        .collect()
+}
+
+fn leaver_access(c: &Ctx) -> Vec<Finding> {
+    let snap = c.snap;
+    accounts_of_people(c, PersonStatus::Left)
+        .into_iter()
+        .map(|(p, accounts)| {
+            let person = snap.people[p as usize];
+            let admin = accounts.iter().filter(|a| snap.accounts[**a as usize].is_admin()).count();
+            let evidence = accounts
+                .iter()
+                .map(|a| {
+                    let acc = &snap.accounts[*a as usize];
+                    let mut line = format!("{} is active", acc.key);
+                    if acc.is_admin() {
+                        line.push_str(", with admin");
+                    }
+                    if let (Some(used), Some(left)) = (acc.record.last_used, person.left_on) {
+                        if used > left {
+                            line.push_str(&format!(", used {used} — after they left"));
+                        }
+                    }
+                    line
+                })
+                .collect();
+            let left = person.left_on.map_or_else(String::new, |d| format!(" on {d}"));
+            let sev = if admin > 0 { Severity::Critical } else { rules::LEAVER_ACCESS.severity };
+            c.finding(
+                &rules::LEAVER_ACCESS,
+                sev,
+                subject(Kind::Person, &person.key),
+                format!(
+                    "{} left{left} but {} still active ({admin} with admin)",
+                    person.name,
+                    plural(accounts.len(), "account is", "accounts are")
+                ),
+                evidence,
+            )
+        })
+        .collect()
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn leaving_admin(c: &Ctx) -> Vec<Finding> {
+    let snap = c.snap;
+    accounts_of_people(c, PersonStatus::Leaving)
+        .into_iter()
+        .filter_map(|(p, accounts)| {
+            let admin: Vec<&str> =
+                accounts.iter().map(|a| &snap.accounts[*a as usize]).filter(|a| a.is_admin()).map(|a| a.key.as_str()).collect();
+            if admin.is_empty() {
+                return None;
+            }
+            let person = snap.people[p as usize];
+            let evidence = admin.iter().map(|a| format!("{a} has admin")).collect();
+            let sev = match person.leaving_on {
+                Some(d) if days(c.today, d) <= 14 => raise(rules::LEAVING_ADMIN.severity),
+                _ => rules::LEAVING_ADMIN.severity,
+            };
+            Some(c.finding(
+                &rules::LEAVING_ADMIN,
+                sev,
+                subject(Kind::Person, &person.key),
+                format!("{} holds admin on {}", c.name(p), plural(admin.len(), "account", "accounts")),
+                evidence,
+            ))
+        })
+        .collect()
+}
+
+/// Findings about single active login accounts.
+fn per_account(
+    c: &Ctx,
+    rule: &Rule,
+    test: impl Fn(&crate::snapshot::AccountNode) -> Option<(Severity, String, Vec<String>)>,
+) -> Vec<Finding> {
+    c.snap
+        .accounts
+        .iter()
+        .filter(|a| a.is_active() && !a.is_container())
+        .filter_map(|a| test(a).map(|(sev, summary, evidence)| c.finding(rule, sev, subject(Kind::Account, &a.key), summary, evidence)))
+        .collect()
+}
+
+fn dormant(c: &Ctx) -> Vec<Finding> {
+    per_account(c, &rules::DORMANT, |a| {
+        let used = a.record.last_used?;
+        let idle = days(used, c.today);
+        (idle > c.t.dormant_days).then(|| {
+            let sev = if a.is_admin() { raise(rules::DORMANT.severity) } else { rules::DORMANT.severity };
+            (
+                sev,
+                format!("{} has not been used for {idle} days", a.key),
+                vec![format!("last used {used}; threshold {} days", c.t.dormant_days)],
+            )
+        })
+    })
+}
+
+fn admin_without_mfa(c: &Ctx) -> Vec<Finding> {
+    per_account(c, &rules::ADMIN_NO_MFA, |a| {
+        (a.is_admin() && a.record.mfa == Some(false)).then(|| {
+            let tier = c.snap.systems[a.system as usize].tier;
+            let sev = if tier == 1 { raise(rules::ADMIN_NO_MFA.severity) } else { rules::ADMIN_NO_MFA.severity };
+            let who = a.person.map_or_else(|| format!("{} account", a.record.kind), |p| c.name(p));
+            (sev, format!("{} ({who}) has admin on {} without MFA", a.key, c.system_name(a.system)), vec!["mfa: false".into()])
+        })
+    })
+}
+
+fn shared_admin(c: &Ctx) -> Vec<Finding> {
+    per_account(c, &rules::SHARED_ADMIN, |a| {
+        (a.is_admin() && a.record.kind == AccountKind::Shared).then(|| {
+            let holders: Vec<&str> = c
+                .snap
+                .inv
+                .credentials()
+                .filter(|cr| cr.system.as_deref() == Some(c.snap.system_key(a.system)))
+                .flat_map(|cr| cr.holders.iter().map(String::as_str))
+                .collect();
+            let mut evidence = vec![format!("shared account with admin on {}", c.system_name(a.system))];
+            if !holders.is_empty() {
+                evidence.push(format!("credential holders for this system: {}", holders.join(", ")));
+            }
+            let sev = if a.record.mfa == Some(false) { raise(rules::SHARED_ADMIN.severity) } else { rules::SHARED_ADMIN.severity };
+            (sev, format!("{} is a shared admin account", a.key), evidence)
+        })
+    })
+}
+
+fn unlinked(c: &Ctx) -> Vec<Finding> {
+    per_account(c, &rules::UNLINKED, |a| {
+        (a.record.kind == AccountKind::Personal && a.record.person.is_none()).then(|| {
+            let sev = if a.is_admin() { raise(raise(rules::UNLINKED.severity)) } else { rules::UNLINKED.severity };
+            let evidence = vec![format!("last used {}", a.record.last_used.map_or("unknown".into(), |d| d.to_string()))];
+            (sev, format!("{} belongs to no known person{}", a.key, if a.is_admin() { " and has admin" } else { "" }), evidence)
+        })
+    })
+}
+
+fn stale_secret(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for cr in c.snap.inv.credentials() {
+        let max_age = cr.rotation_interval.map_or(c.t.credential_max_age_days, |i| i.days() as i64);
+        let (summary, evidence) = match cr.last_rotated {
+            None => (format!("{} has no recorded rotation", cr.name), vec!["last_rotated: unknown".to_string()]),
+            Some(d) if days(d, c.today) > max_age => (
+                format!("{} was last rotated {} days ago", cr.name, days(d, c.today)),
+                vec![format!("last rotated {d}; allowed {max_age} days")],
+            ),
+            _ => continue,
+        };
+        out.push(c.finding(&rules::STALE_SECRET, rules::STALE_SECRET.severity, subject(Kind::Credential, &cr.key), summary, evidence));
+    }
+    out
+}
+
+fn expiring_secret(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for cr in c.snap.inv.credentials() {
+        let Some(expires) = cr.expires else { continue };
+        let left = days(c.today, expires);
+        if left > c.t.credential_expiry_days {
+            continue;
+        }
+        let (sev, summary) = if left < 0 {
+            (Severity::High, format!("{} expired {} days ago", cr.name, -left))
+        } else {
+            (if left <= 7 { Severity::High } else { rules::EXPIRING_SECRET.severity }, format!("{} expires in {left} days", cr.name))
+        };
+        out.push(c.finding(&rules::EXPIRING_SECRET, sev, subject(Kind::Credential, &cr.key), summary, vec![format!("expires {expires}")]));
+    }
+    out
+}
+
+fn excessive_admin(c: &Ctx) -> Vec<Finding> {
+    let snap = c.snap;
+    let mut users: Vec<HashSet<Ix>> = vec![HashSet::new(); snap.systems.len()];
+    for a in snap.accounts.iter().filter(|a| a.is_active()) {
+        if let Some(p) = a.person.filter(|p| snap.is_present(*p)) {
+            users[a.system as usize].insert(p);
+        }
+    }
+    let mut out = Vec::new();
+    for s in 0..snap.systems.len() as Ix {
+        let n = users[s as usize].len();
+        let admins = snap.admin_people(s).len();
+        if n < c.t.excessive_admin_min_people || (admins as f64) <= c.t.excessive_admin_share * n as f64 {
+            continue;
+        }
+        let share = 100.0 * admins as f64 / n as f64;
+        out.push(c.finding(
+            &rules::EXCESSIVE_ADMIN,
+            rules::EXCESSIVE_ADMIN.severity,
+            subject(Kind::System, snap.system_key(s)),
+            format!("{admins} of {n} people on {} have admin ({share:.0}%)", c.system_name(s)),
+            vec![format!("threshold {:.0}% of at least {} people", 100.0 * c.t.excessive_admin_share, c.t.excessive_admin_min_people)],
+        ));
+    }
+    out
+}
+
+fn toxic_accumulation(c: &Ctx) -> Vec<Finding> {
+    let snap = c.snap;
+    let mut admin_systems: Vec<Vec<Ix>> = vec![Vec::new(); snap.people.len()];
+    for s in 0..snap.systems.len() as Ix {
+        for p in snap.admin_people(s) {
+            admin_systems[p as usize].push(s);
+        }
+    }
+    let mut out = Vec::new();
+    for (p, systems) in admin_systems.iter().enumerate() {
+        if systems.len() < c.t.toxic_admin_systems {
+            continue;
+        }
+        let p = p as Ix;
+        let names: Vec<String> = systems.iter().map(|s| snap.system_key(*s).to_string()).collect();
+        out.push(c.finding(
+            &rules::TOXIC_ACCUMULATION,
+            if systems.len() >= 2 * c.t.toxic_admin_systems {
+                raise(rules::TOXIC_ACCUMULATION.severity)
+            } else {
+                rules::TOXIC_ACCUMULATION.severity
+            },
+            subject(Kind::Person, snap.person_key(p)),
+            format!("{} has admin on {} systems", c.name(p), systems.len()),
+            vec![format!("admin on: {}", names.join(", ")), format!("threshold {} systems", c.t.toxic_admin_systems)],
+        ));
+    }
+    out
+}
+
+fn contract_lapsing(c: &Ctx) -> Vec<Finding> {
+    let snap = c.snap;
+    let mut out = Vec::new();
+    for ct in snap.inv.contracts() {
+        let Some(ends) = ct.ends else { continue };
+        let left = days(c.today, ends);
+        let maintained: Vec<Ix> = (0..snap.systems.len() as Ix)
+            .filter(|s| snap.systems[*s as usize].maintenance_contract.as_deref() == Some(ct.key.as_str()))
+            .collect();
+        let critical = maintained.iter().any(|s| snap.systems[*s as usize].tier == 1);
+        let mut evidence: Vec<String> = maintained.iter().map(|s| format!("maintenance contract of {}", c.system_name(*s))).collect();
+        let (sev, summary) = if left < 0 {
+            if maintained.is_empty() {
+                continue;
+            }
+            (
+                if critical { Severity::High } else { rules::CONTRACT_LAPSING.severity },
+                format!("{} ended {} days ago but systems still rely on it", ct.name, -left),
+            )
+        } else if left <= c.t.contract_horizon_days && !ct.auto_renew {
+            if let Some(notice) = ct.notice_days {
+                let deadline = ends.checked_sub(jiff::Span::new().days(i64::from(notice))).ok();
+                if let Some(d) = deadline {
+                    evidence.push(format!("notice period {notice} days: decision was due {d}"));
+                }
+            }
+            let sev = if critical || left <= 14 { Severity::High } else { rules::CONTRACT_LAPSING.severity };
+            (sev, format!("{} ends in {left} days and does not renew itself", ct.name))
+        } else {
+            continue;
+        };
+        evidence.insert(0, format!("ends {ends}, auto-renew {}", ct.auto_renew));
+        out.push(c.finding(&rules::CONTRACT_LAPSING, sev, subject(Kind::Contract, &ct.key), summary, evidence));
+    }
+    out
+}
+
+fn vendor_without_contact(c: &Ctx) -> Vec<Finding> {
+    let mut has_contact: HashSet<&str> = HashSet::new();
+    for ct in c.snap.inv.contacts() {
+        if let Some(v) = ct.vendor.as_deref() {
+            has_contact.insert(v);
+        }
+    }
+    let mut out = Vec::new();
+    for v in c.snap.inv.vendors() {
+        let owner_here = v.relationship_owner.as_deref().is_some_and(|p| c.is_present_key(p));
+        let contact = has_contact.contains(v.key.as_str());
+        if owner_here && contact {
+            continue;
+        }
+        let mut evidence = Vec::new();
+        if !owner_here {
+            evidence.push(match &v.relationship_owner {
+                Some(p) => format!("relationship owner {p} has left"),
+                None => "no internal relationship owner".into(),
+            });
+        }
+        if !contact {
+            evidence.push("no contact recorded at the vendor".into());
+        }
+        out.push(c.finding(
+            &rules::VENDOR_NO_CONTACT,
+            rules::VENDOR_NO_CONTACT.severity,
+            subject(Kind::Vendor, &v.key),
+            format!("{} has no named contact", v.name),
+            evidence,
+        ));
+    }
+    out
+}
+
+fn unmaintained(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (s, sys) in c.snap.systems.iter().enumerate() {
+        let mut evidence = Vec::new();
+        if sys.maintenance_contract.is_none() {
+            evidence.push("no maintenance agreement".to_string());
+        }
+        match &sys.patching {
+            None => evidence.push("no patching owner or cadence".into()),
+            Some(p) if p.cadence == PatchCadence::None => evidence.push("patching cadence: none".into()),
+            Some(p) if p.owner.is_none() && p.cadence != PatchCadence::VendorManaged => evidence.push("patching has no owner".into()),
+            Some(p) if p.owner.as_deref().is_some_and(|o| !c.is_present_key(o)) => evidence.push("the patching owner has left".into()),
+            _ => {}
+        }
+        // A SaaS maintained by its vendor needs no agreement of ours to be patched.
+        if evidence.is_empty() || (evidence.len() == 1 && sys.maintenance_contract.is_none() && sys.kind == handover_core::SystemKind::Saas)
+        {
+            continue;
+        }
+        let sev = match sys.tier {
+            1 => raise(rules::UNMAINTAINED.severity),
+            2 => rules::UNMAINTAINED.severity,
+            _ => lower(rules::UNMAINTAINED.severity),
+        };
+        out.push(c.finding(
+            &rules::UNMAINTAINED,
+            sev,
+            subject(Kind::System, &sys.key),
+            format!("{}: {}", c.system_name(s as Ix), evidence.join("; ")),
+            evidence,
+        ));
+    }
+    out
+}
+
+fn policy_overdue(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in c.snap.inv.policies() {
+        let mut evidence = Vec::new();
+        match (p.last_reviewed, p.next_review()) {
+            (None, _) => evidence.push("never reviewed".to_string()),
+            (Some(last), Some(due)) if due < c.today => {
+                evidence.push(format!("last reviewed {last}; review was due {due} ({} days ago)", days(due, c.today)))
+            }
+            _ => {}
+        }
+        match p.owner.as_deref() {
+            None => evidence.push("no owner".into()),
+            Some(o) if !c.is_present_key(o) => evidence.push(format!("owner {o} has left")),
+            _ => {}
+        }
+        if evidence.is_empty() {
+            continue;
+        }
+        let critical_plan = matches!(
+            p.kind,
+            handover_core::PolicyKind::DrPlan | handover_core::PolicyKind::CrisisPlan | handover_core::PolicyKind::SuccessionPlan
+        );
+        let sev = if critical_plan { raise(rules::POLICY_OVERDUE.severity) } else { rules::POLICY_OVERDUE.severity };
+        out.push(c.finding(
+            &rules::POLICY_OVERDUE,
+            sev,
+            subject(Kind::Policy, &p.key),
+            format!("{}: {}", p.name, evidence.join(", ")),
+            evidence,
+        ));
+    }
+    out
+}
+
+fn no_backup_lead(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in c.snap.inv.projects().filter(|p| matches!(p.status, ProjectStatus::Active | ProjectStatus::Planned)) {
+        let lead_here = p.lead.as_deref().is_some_and(|l| c.is_present_key(l));
+        let backup_here = p.backup_lead.as_deref().is_some_and(|l| c.is_present_key(l));
+        if backup_here && lead_here {
+            continue;
+        }
+        let lead = p.lead.as_deref().and_then(|l| c.snap.person(l)).map_or_else(|| "no one".to_string(), |l| c.name(l));
+        let mut evidence = vec![format!("lead: {lead}"), format!("backup lead: {}", p.backup_lead.as_deref().unwrap_or("none"))];
+        if let Some(d) = p.deadline {
+            evidence.push(format!("deadline {d}"));
+        }
+        let sev = if !lead_here { Severity::High } else { rules::NO_BACKUP_LEAD.severity };
+        out.push(c.finding(
+            &rules::NO_BACKUP_LEAD,
+            sev,
+            subject(Kind::Project, &p.key),
+            format!("{} is led by {lead} with no backup lead", p.name),
+            evidence,
+        ));
+    }
+    out
+}

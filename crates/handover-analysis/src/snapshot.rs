@@ -1,0 +1,265 @@
+//! The in-memory snapshot every analysis runs over: records indexed by compact ids, with
+//! adjacency lists and inherited access already resolved.
+//!
+//! Built once from an [`Inventory`]; read-only afterwards, so analyses can share it across
+//! threads.
+
+use handover_core::{Account, AccountKind, AccountStatus, Inventory, Kind, Level, Person, PersonStatus, Record, System};
+use std::collections::HashMap;
+
+/// A compact index into one of the snapshot's vectors.
+pub type Ix = u32;
+
+pub struct AccountNode<'a> {
+    pub record: &'a Account,
+    pub key: String,
+    pub system: Ix,
+    pub person: Option<Ix>,
+    pub member_of: Vec<Ix>,
+    /// The highest level of the account's own grants.
+    pub direct: Option<Level>,
+    /// The highest level it holds, own or inherited through groups and roles.
+    pub effective: Option<Level>,
+    /// Where its admin comes from when inherited: the group or role account holding the
+    /// admin grant.
+    pub admin_via: Option<Ix>,
+}
+
+impl AccountNode<'_> {
+    pub fn is_active(&self) -> bool {
+        self.record.status == AccountStatus::Active
+    }
+    pub fn is_admin(&self) -> bool {
+        self.effective == Some(Level::Admin)
+    }
+    /// Accounts that stand for a set of others rather than a login.
+    pub fn is_container(&self) -> bool {
+        matches!(self.record.kind, AccountKind::Group | AccountKind::Role)
+    }
+}
+
+pub struct Snapshot<'a> {
+    pub inv: &'a Inventory,
+    pub people: Vec<&'a Person>,
+    pub systems: Vec<&'a System>,
+    pub accounts: Vec<AccountNode<'a>>,
+    person_ix: HashMap<&'a str, Ix>,
+    system_ix: HashMap<&'a str, Ix>,
+    account_ix: HashMap<String, Ix>,
+    /// Per person: their accounts.
+    pub person_accounts: Vec<Vec<Ix>>,
+    /// Per system: (person, account) for every active account of a person still here
+    /// that holds admin, own or inherited.
+    pub system_admins: Vec<Vec<(Ix, Ix)>>,
+    /// Per system: people still here who know it — technical owners, documentation
+    /// authors and admins. Sorted, no duplicates.
+    pub system_knowers: Vec<Vec<Ix>>,
+    /// Per person: systems they administer (sorted, no duplicates).
+    pub person_admin_systems: Vec<Vec<Ix>>,
+    /// Per person: systems they know.
+    pub person_known_systems: Vec<Vec<Ix>>,
+    /// Per person: every record that names them, and in which field (`owner`,
+    /// `holders[0]`, …) — except accounts, which are in `person_accounts`.
+    pub person_refs: Vec<Vec<(Kind, &'a str, String)>>,
+}
+
+impl<'a> Snapshot<'a> {
+    pub fn new(inv: &'a Inventory) -> Snapshot<'a> {
+        let people: Vec<&Person> = inv.people().collect();
+        let person_ix: HashMap<&str, Ix> = people.iter().enumerate().map(|(i, p)| (p.key.as_str(), i as Ix)).collect();
+        let systems: Vec<&System> = inv.systems().collect();
+        let system_ix: HashMap<&str, Ix> = systems.iter().enumerate().map(|(i, s)| (s.key.as_str(), i as Ix)).collect();
+
+        let mut accounts: Vec<AccountNode> = Vec::with_capacity(inv.count(handover_core::Kind::Account));
+        let mut account_ix: HashMap<String, Ix> = HashMap::with_capacity(accounts.capacity());
+        for a in inv.accounts() {
+            let key = Account::key_of(&a.system, &a.name);
+            account_ix.insert(key.clone(), accounts.len() as Ix);
+            accounts.push(AccountNode {
+                record: a,
+                key,
+                // Validation guarantees these resolve; an unresolved one is treated as absent.
+                system: system_ix.get(a.system.as_str()).copied().unwrap_or(0),
+                person: a.person.as_deref().and_then(|p| person_ix.get(p).copied()),
+                member_of: Vec::new(),
+                direct: None,
+                effective: None,
+                admin_via: None,
+            });
+        }
+        for node in &mut accounts {
+            node.member_of = node.record.member_of.iter().filter_map(|k| account_ix.get(k).copied()).collect();
+        }
+        for g in inv.grants() {
+            if let Some(&ix) = account_ix.get(&g.account) {
+                let node = &mut accounts[ix as usize];
+                node.direct = node.direct.max(Some(g.level));
+            }
+        }
+        resolve_inheritance(&mut accounts);
+
+        let mut snap = Snapshot {
+            inv,
+            person_accounts: vec![Vec::new(); people.len()],
+            system_admins: vec![Vec::new(); systems.len()],
+            system_knowers: vec![Vec::new(); systems.len()],
+            person_admin_systems: vec![Vec::new(); people.len()],
+            person_known_systems: vec![Vec::new(); people.len()],
+            person_refs: vec![Vec::new(); people.len()],
+            people,
+            systems,
+            accounts,
+            person_ix,
+            system_ix,
+            account_ix,
+        };
+        for (ix, a) in snap.accounts.iter().enumerate() {
+            if let Some(p) = a.person {
+                snap.person_accounts[p as usize].push(ix as Ix);
+                if a.is_active() && a.is_admin() && snap.is_present(p) && !a.is_container() {
+                    snap.system_admins[a.system as usize].push((p, ix as Ix));
+                }
+            }
+        }
+        for (s, system) in snap.systems.iter().enumerate() {
+            let mut knowers: Vec<Ix> = snap.system_admins[s].iter().map(|(p, _)| *p).collect();
+            let named = system.technical_owners.iter().map(String::as_str).chain(system.docs.iter().filter_map(|d| d.author.as_deref()));
+            knowers.extend(named.filter_map(|k| snap.person(k)).filter(|p| snap.is_present(*p)));
+            knowers.sort_unstable();
+            knowers.dedup();
+            for p in &knowers {
+                snap.person_known_systems[*p as usize].push(s as Ix);
+            }
+            snap.system_knowers[s] = knowers;
+            for p in snap.admin_people(s as Ix) {
+                snap.person_admin_systems[p as usize].push(s as Ix);
+            }
+        }
+        for kind in Kind::ALL.into_iter().filter(|k| !matches!(k, Kind::Account | Kind::Grant)) {
+            for record in inv.of(kind) {
+                let key: &'a str = record_key(record);
+                for rf in record.refs().into_iter().filter(|r| r.kind == Kind::Person) {
+                    if let Some(p) = snap.person(rf.key) {
+                        snap.person_refs[p as usize].push((kind, key, rf.field));
+                    }
+                }
+            }
+        }
+        snap
+    }
+
+    pub fn person(&self, key: &str) -> Option<Ix> {
+        self.person_ix.get(key).copied()
+    }
+    pub fn system(&self, key: &str) -> Option<Ix> {
+        self.system_ix.get(key).copied()
+    }
+    pub fn account(&self, key: &str) -> Option<Ix> {
+        self.account_ix.get(key).copied()
+    }
+
+    /// Still with the organisation (active or leaving, not yet left).
+    pub fn is_present(&self, p: Ix) -> bool {
+        self.people[p as usize].status != PersonStatus::Left
+    }
+
+    /// People who hold admin on a system, sorted, without duplicates.
+    pub fn admin_people(&self, s: Ix) -> Vec<Ix> {
+        let mut out: Vec<Ix> = self.system_admins[s as usize].iter().map(|(p, _)| *p).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    pub fn person_key(&self, p: Ix) -> &str {
+        &self.people[p as usize].key
+    }
+    pub fn system_key(&self, s: Ix) -> &str {
+        &self.systems[s as usize].key
+    }
+}
+
+/// The key of a slug-keyed record, borrowed from it.
+fn record_key(r: &Record) -> &str {
+    match r {
+        Record::Person(x) => &x.key,
+        Record::Role(x) => &x.key,
+        Record::Vendor(x) => &x.key,
+        Record::Contact(x) => &x.key,
+        Record::Contract(x) => &x.key,
+        Record::System(x) => &x.key,
+        Record::Credential(x) => &x.key,
+        Record::Project(x) => &x.key,
+        Record::Policy(x) => &x.key,
+        Record::Repository(x) => &x.key,
+        Record::Acceptance(x) => &x.key,
+        Record::Account(x) => &x.name,
+        Record::Grant(x) => &x.privilege,
+    }
+}
+
+/// Fills `effective` and `admin_via` by walking `member_of` edges: iterative depth-first
+/// with memoisation, so deep or cyclic nesting costs linear time and no stack.
+fn resolve_inheritance(accounts: &mut [AccountNode]) {
+    const NEW: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; accounts.len()];
+    let mut stack: Vec<(Ix, usize)> = Vec::new();
+    for root in 0..accounts.len() {
+        if state[root] != NEW {
+            continue;
+        }
+        stack.push((root as Ix, 0));
+        state[root] = OPEN;
+        while let Some(&mut (ix, ref mut next)) = stack.last_mut() {
+            let node = &accounts[ix as usize];
+            if let Some(&parent) = node.member_of.get(*next) {
+                *next += 1;
+                if state[parent as usize] == NEW {
+                    state[parent as usize] = OPEN;
+                    stack.push((parent, 0));
+                }
+                continue;
+            }
+            // All parents done (or open: a cycle, whose members share what is resolved so far).
+            let mut effective = node.direct;
+            let mut via = (node.direct == Some(Level::Admin)).then_some(ix);
+            for &parent in &node.member_of {
+                let p = &accounts[parent as usize];
+                if p.effective > effective {
+                    effective = p.effective;
+                }
+                if via.is_none() && p.effective == Some(Level::Admin) {
+                    via = p.admin_via.or(Some(parent));
+                }
+            }
+            let node = &mut accounts[ix as usize];
+            node.effective = effective;
+            node.admin_via = via.filter(|v| *v != ix);
+            state[ix as usize] = DONE;
+            stack.pop();
+        }
+    }
+    // Members of a cycle (group A in B in A) were resolved before all of the cycle was: relax
+    // to the fixed point. Levels only rise and there are three, so this ends quickly.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for ix in 0..accounts.len() {
+            let (mut effective, mut via) = (accounts[ix].effective, accounts[ix].admin_via);
+            for &parent in &accounts[ix].member_of {
+                let p = &accounts[parent as usize];
+                if p.effective > effective {
+                    effective = p.effective;
+                    via = if p.direct == Some(Level::Admin) { Some(parent) } else { p.admin_via };
+                }
+            }
+            if effective != accounts[ix].effective {
+                accounts[ix].effective = effective;
+                accounts[ix].admin_via = via.filter(|v| *v as usize != ix);
+                changed = true;
+            }
+        }
+    }
+}

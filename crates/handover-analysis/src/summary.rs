@@ -2,7 +2,8 @@
 //! critical roles, projects without a backup lead; plus access that should already be
 //! gone, contracts about to lapse and plans overdue for review.
 
-use handover_core::{AccountStatus, Inventory, Kind, Level, PersonStatus, ProjectStatus};
+use crate::snapshot::{Ix, Snapshot};
+use handover_core::{AccountStatus, Inventory, Kind, PersonStatus, ProjectStatus};
 use jiff::civil::Date;
 use jiff::Unit;
 use serde::Serialize;
@@ -94,28 +95,18 @@ fn days_between(from: Date, to: Date) -> i64 {
 }
 
 pub fn summarize(inv: &Inventory, today: Date) -> Summary {
-    let active = |key: &str| inv.person(key).is_some_and(|p| p.status != PersonStatus::Left);
+    let snap = Snapshot::new(inv);
+    let active = |key: &str| snap.person(key).is_some_and(|p| snap.is_present(p));
     let tier = |system: &str| inv.system(system).map_or(9, |s| s.tier);
-
-    // Admins and knowers per system, counting only people still here.
-    let mut admins: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut admin_accounts: BTreeSet<String> = BTreeSet::new();
-    for g in inv.grants().filter(|g| g.level == Level::Admin) {
-        admin_accounts.insert(g.account.clone());
-    }
-    for a in inv.accounts().filter(|a| a.status == AccountStatus::Active) {
-        if let Some(p) = a.person.as_deref().filter(|p| active(p)) {
-            if admin_accounts.contains(&handover_core::Account::key_of(&a.system, &a.name)) {
-                admins.entry(a.system.as_str()).or_default().insert(p);
-            }
-        }
-    }
-    let mut knowers: BTreeMap<&str, BTreeSet<&str>> = admins.clone();
-    for s in inv.systems() {
-        let set = knowers.entry(s.key.as_str()).or_default();
-        set.extend(s.technical_owners.iter().map(String::as_str).filter(|p| active(p)));
-        set.extend(s.docs.iter().filter_map(|d| d.author.as_deref()).filter(|p| active(p)));
-    }
+    // Admins (own or inherited through groups and roles) and knowers per system, counting
+    // only people still here: the same facts the audit uses.
+    let admins: BTreeMap<&str, Vec<&str>> = (0..snap.systems.len() as Ix)
+        .map(|s| (snap.system_key(s), snap.admin_people(s).into_iter().map(|p| snap.person_key(p)).collect()))
+        .collect();
+    let knowers: BTreeMap<&str, Vec<&str>> = (0..snap.systems.len() as Ix)
+        .map(|s| (snap.system_key(s), snap.system_knowers[s as usize].iter().map(|p| snap.person_key(*p)).collect()))
+        .collect();
+    let admin_accounts: BTreeSet<String> = snap.accounts.iter().filter(|a| a.is_admin()).map(|a| a.key.clone()).collect();
 
     let mut people: BTreeMap<String, KeyPerson> = BTreeMap::new();
     let mut single_admin_systems = Vec::new();

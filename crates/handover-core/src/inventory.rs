@@ -30,6 +30,26 @@ impl Inventory {
         Self::default()
     }
 
+    /// Builds an inventory from records in any order, in bulk (much faster than inserting
+    /// one by one). Of records with the same kind and key, the last wins.
+    pub fn from_records(records: Vec<Record>) -> Inventory {
+        let mut by_kind: BTreeMap<Kind, Vec<(String, Record)>> = BTreeMap::new();
+        for r in records {
+            by_kind.entry(r.kind()).or_default().push((r.key(), r));
+        }
+        Inventory { records: by_kind.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect() }
+    }
+
+    /// Consumes the inventory into the change set that creates all of it in an empty store.
+    pub fn into_creations(self) -> ChangeSet {
+        let changes = self
+            .records
+            .into_iter()
+            .flat_map(|(kind, records)| records.into_iter().map(move |(key, r)| Change { kind, key, before: None, after: Some(r) }))
+            .collect();
+        ChangeSet { changes }
+    }
+
     /// Adds or replaces a record; returns the one it replaced.
     pub fn insert(&mut self, record: Record) -> Option<Record> {
         self.records.entry(record.kind()).or_default().insert(record.key(), record)

@@ -552,23 +552,35 @@ impl Record {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 
-    /// Reads a record of `kind` from JSON, refusing unknown fields.
-    pub fn from_json(kind: Kind, value: serde_json::Value) -> Result<Record, serde_json::Error> {
-        use serde_json::from_value as v;
+    /// Reads a record of `kind` from any serde deserializer, refusing unknown fields.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(kind: Kind, d: D) -> Result<Record, D::Error> {
         Ok(match kind {
-            Kind::Person => Record::Person(v(value)?),
-            Kind::Role => Record::Role(v(value)?),
-            Kind::Vendor => Record::Vendor(v(value)?),
-            Kind::Contact => Record::Contact(v(value)?),
-            Kind::Contract => Record::Contract(v(value)?),
-            Kind::System => Record::System(v(value)?),
-            Kind::Account => Record::Account(v(value)?),
-            Kind::Grant => Record::Grant(v(value)?),
-            Kind::Credential => Record::Credential(v(value)?),
-            Kind::Project => Record::Project(v(value)?),
-            Kind::Policy => Record::Policy(v(value)?),
-            Kind::Repository => Record::Repository(v(value)?),
-            Kind::Acceptance => Record::Acceptance(v(value)?),
+            Kind::Person => Record::Person(Deserialize::deserialize(d)?),
+            Kind::Role => Record::Role(Deserialize::deserialize(d)?),
+            Kind::Vendor => Record::Vendor(Deserialize::deserialize(d)?),
+            Kind::Contact => Record::Contact(Deserialize::deserialize(d)?),
+            Kind::Contract => Record::Contract(Deserialize::deserialize(d)?),
+            Kind::System => Record::System(Deserialize::deserialize(d)?),
+            Kind::Account => Record::Account(Deserialize::deserialize(d)?),
+            Kind::Grant => Record::Grant(Deserialize::deserialize(d)?),
+            Kind::Credential => Record::Credential(Deserialize::deserialize(d)?),
+            Kind::Project => Record::Project(Deserialize::deserialize(d)?),
+            Kind::Policy => Record::Policy(Deserialize::deserialize(d)?),
+            Kind::Repository => Record::Repository(Deserialize::deserialize(d)?),
+            Kind::Acceptance => Record::Acceptance(Deserialize::deserialize(d)?),
         })
+    }
+
+    /// Reads a record of `kind` from JSON text (the store's load path: no `Value` between).
+    pub fn from_json_str(kind: Kind, text: &str) -> Result<Record, serde_json::Error> {
+        let mut d = serde_json::Deserializer::from_str(text);
+        let record = Record::deserialize(kind, &mut d)?;
+        d.end()?;
+        Ok(record)
+    }
+
+    /// Reads a record of `kind` from a JSON value.
+    pub fn from_json(kind: Kind, value: serde_json::Value) -> Result<Record, serde_json::Error> {
+        Record::deserialize(kind, value)
     }
 }

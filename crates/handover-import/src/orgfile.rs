@@ -297,29 +297,12 @@ fn record_hint(kind: Kind, item: &Value) -> Option<String> {
 }
 
 fn deserialize(kind: Kind, item: Value) -> Result<Record, (ErrorCode, String, String)> {
-    macro_rules! read {
-        ($variant:ident) => {
-            serde_path_to_error::deserialize(item).map(Record::$variant)
-        };
-    }
-    let result = match kind {
-        Kind::Person => read!(Person),
-        Kind::Role => read!(Role),
-        Kind::Vendor => read!(Vendor),
-        Kind::Contact => read!(Contact),
-        Kind::Contract => read!(Contract),
-        Kind::System => read!(System),
-        Kind::Account => read!(Account),
-        Kind::Grant => read!(Grant),
-        Kind::Credential => read!(Credential),
-        Kind::Project => read!(Project),
-        Kind::Policy => read!(Policy),
-        Kind::Repository => read!(Repository),
-        Kind::Acceptance => read!(Acceptance),
-    };
+    let mut track = serde_path_to_error::Track::new();
+    let result = Record::deserialize(kind, serde_path_to_error::Deserializer::new(item, &mut track));
     result.map_err(|e| {
+        let path = track.path();
         let mut field = String::new();
-        for seg in e.path().iter() {
+        for seg in path.iter() {
             use serde_path_to_error::Segment;
             match seg {
                 Segment::Seq { index } => field.push_str(&format!("[{index}]")),
@@ -332,7 +315,7 @@ fn deserialize(kind: Kind, item: Value) -> Result<Record, (ErrorCode, String, St
                 Segment::Unknown => {}
             }
         }
-        let message = e.inner().to_string();
+        let message = e.to_string();
         let code = if message.starts_with("unknown field") {
             // Depending on the container, the path may stop at the parent; point at the field.
             if let Some(name) = message.split('`').nth(1).filter(|n| !field.ends_with(n)) {

@@ -1,10 +1,10 @@
 //! The embedded SQLite backend: one file, WAL journal, foreign keys on.
 
 use crate::{Applied, BrokenEvent, EventFilter, LogVerification, Result, Store, StoreError};
-use handover_core::canonical::to_canonical_string;
 use handover_core::{verify_chain, Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
+use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Duration;
 
@@ -19,8 +19,12 @@ fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
+/// A record's stored body: its JSON in field declaration order. Comparisons parse it back
+/// (see `write_record`), so reordering fields in a later version cannot cause false
+/// conflicts; the event chain hashes the stored text, so it cannot break verification.
 fn body_of(record: &Record) -> String {
-    to_canonical_string(&record.to_json())
+    // Plain structs of strings, numbers and dates: serialising cannot fail.
+    serde_json::to_string(record).unwrap_or_default()
 }
 
 impl SqliteStore {
@@ -42,6 +46,11 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Large imports write one transaction touching many index pages; with SQLite's 2 MiB
+        // default cache they spill and re-read constantly. 128 MiB is an upper bound, only
+        // used as the database grows.
+        conn.pragma_update(None, "cache_size", -131_072)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         let mut store = SqliteStore { conn };
         store.migrate()?;
         Ok(store)
@@ -72,8 +81,7 @@ impl SqliteStore {
 fn parse_record(id: i64, kind: &str, body: &str) -> Result<Record> {
     let corrupt = |reason: String| StoreError::Corrupt { id, reason };
     let kind: Kind = kind.parse().map_err(corrupt)?;
-    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
-    Record::from_json(kind, value).map_err(|e| corrupt(e.to_string()))
+    Record::from_json_str(kind, body).map_err(|e| corrupt(e.to_string()))
 }
 
 fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
@@ -98,53 +106,66 @@ fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
 
 const EVENT_COLUMNS: &str = "seq, at, actor, action, kind, key, before, after, prev_hash, hash";
 
+/// The bodies of one change, serialised once for both the record row and its event.
+struct Bodies {
+    before: Option<String>,
+    after: Option<String>,
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
 /// Writes one change's record row, checking that the stored record is what the caller saw.
 /// Returns the record's row id when references must be (re)written.
-fn write_record(tx: &rusqlite::Transaction<'_>, change: &Change, at: &str) -> Result<Option<i64>> {
+fn write_record(tx: &rusqlite::Transaction<'_>, change: &Change, bodies: &Bodies, at: &str) -> Result<Option<i64>> {
     let kind = change.kind.as_str();
     let conflict = |reason: &str| StoreError::Conflict { kind: change.kind, key: change.key.clone(), reason: reason.to_string() };
+    let Some(before) = &change.before else {
+        let Some(after) = &bodies.after else { return Ok(None) };
+        // A creation needs no look-up first: the unique index on (kind, key) says if the
+        // record appeared since the caller read the store.
+        return match tx
+            .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
+            .execute(params![kind, change.key, after, at])
+        {
+            Ok(_) => Ok(Some(tx.last_insert_rowid())),
+            Err(e) if is_unique_violation(&e) => Err(conflict("already exists")),
+            Err(e) => Err(e.into()),
+        };
+    };
     let existing: Option<(i64, String)> = tx
         .prepare_cached("SELECT id, body FROM records WHERE kind = ?1 AND key = ?2")?
         .query_row(params![kind, change.key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    match (&change.before, &change.after, existing) {
-        (None, Some(after), None) => {
-            tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
-                .execute(params![kind, change.key, body_of(after), at])?;
-            Ok(Some(tx.last_insert_rowid()))
+    let Some((id, body)) = existing else { return Err(conflict("no longer exists")) };
+    if parse_record(id, kind, &body)? != *before {
+        return Err(conflict("was changed by someone else since it was read"));
+    }
+    match &bodies.after {
+        Some(after) => {
+            tx.prepare_cached("UPDATE records SET body = ?1, updated_at = ?2 WHERE id = ?3")?.execute(params![after, at, id])?;
+            tx.prepare_cached("DELETE FROM refs WHERE from_id = ?1")?.execute(params![id])?;
+            Ok(Some(id))
         }
-        (None, Some(_), Some(_)) => Err(conflict("already exists")),
-        (Some(before), after, Some((id, body))) => {
-            if body != body_of(before) {
-                return Err(conflict("was changed by someone else since it was read"));
-            }
-            match after {
-                Some(after) => {
-                    tx.prepare_cached("UPDATE records SET body = ?1, updated_at = ?2 WHERE id = ?3")?.execute(params![
-                        body_of(after),
-                        at,
-                        id
-                    ])?;
-                    tx.prepare_cached("DELETE FROM refs WHERE from_id = ?1")?.execute(params![id])?;
-                    Ok(Some(id))
-                }
-                None => {
-                    tx.prepare_cached("DELETE FROM records WHERE id = ?1")?.execute(params![id])?;
-                    Ok(None)
-                }
-            }
+        None => {
+            tx.prepare_cached("DELETE FROM records WHERE id = ?1")?.execute(params![id])?;
+            Ok(None)
         }
-        (Some(_), _, None) => Err(conflict("no longer exists")),
-        (None, None, _) => Ok(None),
     }
 }
 
-fn write_refs(tx: &rusqlite::Transaction<'_>, id: i64, record: &Record) -> Result<()> {
+/// Writes a record's references. `written` holds the ids of records written in this
+/// transaction, so most targets need no query.
+fn write_refs(tx: &rusqlite::Transaction<'_>, id: i64, record: &Record, written: &HashMap<(Kind, &str), i64>) -> Result<()> {
     for rf in record.refs() {
-        let to_id: Option<i64> = tx
-            .prepare_cached("SELECT id FROM records WHERE kind = ?1 AND key = ?2")?
-            .query_row(params![rf.kind.as_str(), rf.key], |r| r.get(0))
-            .optional()?;
+        let to_id = match written.get(&(rf.kind, rf.key)) {
+            Some(id) => Some(*id),
+            None => tx
+                .prepare_cached("SELECT id FROM records WHERE kind = ?1 AND key = ?2")?
+                .query_row(params![rf.kind.as_str(), rf.key], |r| r.get(0))
+                .optional()?,
+        };
         let Some(to_id) = to_id else {
             return Err(StoreError::Conflict {
                 kind: record.kind(),
@@ -159,15 +180,12 @@ fn write_refs(tx: &rusqlite::Transaction<'_>, id: i64, record: &Record) -> Resul
 
 impl Store for SqliteStore {
     fn load(&self) -> Result<Inventory> {
-        let mut inv = Inventory::new();
+        // Read sequentially (SQLite is fastest that way), parse in parallel, build in bulk.
         let mut stmt = self.conn.prepare("SELECT id, kind, body FROM records")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let kind: String = row.get(1)?;
-            let body: String = row.get(2)?;
-            inv.insert(parse_record(row.get(0)?, &kind, &body)?);
-        }
-        Ok(inv)
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let records = rows.par_iter().map(|(id, kind, body)| parse_record(*id, kind, body)).collect::<Result<Vec<_>>>()?;
+        Ok(Inventory::from_records(records))
     }
 
     fn list(&self, kind: Kind) -> Result<Vec<Record>> {
@@ -214,21 +232,29 @@ impl Store for SqliteStore {
             tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
 
+        let bodies: Vec<Bodies> = changes
+            .changes
+            .iter()
+            .map(|c| Bodies { before: c.before.as_ref().map(body_of), after: c.after.as_ref().map(body_of) })
+            .collect();
+
         // Records first, references second: a change may refer to a record created later
         // in the same set.
+        let mut written: HashMap<(Kind, &str), i64> = HashMap::with_capacity(changes.len());
         let mut to_link = Vec::new();
-        for change in &changes.changes {
-            if let Some(id) = write_record(&tx, change, &at)? {
+        for (change, b) in changes.changes.iter().zip(&bodies) {
+            if let Some(id) = write_record(&tx, change, b, &at)? {
                 if let Some(after) = &change.after {
+                    written.insert((change.kind, change.key.as_str()), id);
                     to_link.push((id, after));
                 }
             }
         }
         for (id, record) in to_link {
-            write_refs(&tx, id, record)?;
+            write_refs(&tx, id, record, &written)?;
         }
 
-        for change in &changes.changes {
+        for (change, b) in changes.changes.iter().zip(bodies) {
             seq += 1;
             let draft = EventDraft {
                 at: at.clone(),
@@ -236,8 +262,8 @@ impl Store for SqliteStore {
                 action: change.action(),
                 kind: change.kind.as_str().to_string(),
                 key: change.key.clone(),
-                before: change.before.as_ref().map(body_of),
-                after: change.after.as_ref().map(body_of),
+                before: b.before,
+                after: b.after,
             };
             let hash = draft.chain_hash(seq, &prev_hash);
             tx.prepare_cached(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))?.execute(

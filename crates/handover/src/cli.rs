@@ -153,6 +153,31 @@ handover whatif --all")]
         #[command(flatten)]
         format: ReportFormatArg,
     },
+    /// Write a synthetic organisation (deterministic for a seed) into an empty database.
+    Generate {
+        /// How many people.
+        #[arg(long, default_value_t = 500)]
+        people: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Measure generate, store, load, audit and what-if on a synthetic organisation.
+    #[command(long_about = "Generate a synthetic organisation into a new database and measure each step \
+against the performance targets: generate + store, snapshot load, full audit (load included), \
+one what-if, what-if for everyone, peak memory, and `sqlite3 FILE .dump` as the reference for \
+reading the data once (install Debian's sqlite3 to measure it).\n\nSizes: small 500, medium \
+5000, large 100000 people.")]
+    Bench {
+        #[arg(long, default_value_t = 5000)]
+        people: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Keep the generated database at this path (it must not exist).
+        #[arg(long, value_name = "PATH")]
+        keep: Option<PathBuf>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// The event log: every change, who made it and when. `log verify` checks the hash chain.
     Log(LogArgs),
     /// People: employees, contractors, vendor staff.

@@ -432,3 +432,26 @@ fn whatif_and_risk_answer_for_the_demo() {
     assert!(risk["truck_factor_people"].as_array().unwrap().contains(&"dana-whitfield".into()));
     f.run().args(["whatif", "nobody"]).assert().failure().stderr(predicate::str::contains("error[record_not_found]"));
 }
+
+#[test]
+fn generate_and_bench_work_on_a_small_synthetic_organisation() {
+    let f = Fixture::new();
+    f.run().args(["generate", "--people", "120", "--seed", "3"]).assert().success().stdout(predicate::str::contains("for 120 people"));
+    let stats: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["stats", "--format", "json"]))).unwrap();
+    assert_eq!(stats["people"], 120);
+    assert!(stats["grants"].as_u64().unwrap() > 120 * 30);
+    f.run().args(["generate", "--people", "10"]).assert().failure().stderr(predicate::str::contains("error[conflict]"));
+    let findings: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["audit", "--format", "json"]))).unwrap();
+    assert!(findings.as_array().unwrap().iter().any(|f| f["rule"] == "HO-ACCESS-001"), "leavers with access are generated and found");
+    stdout(f.run().arg("log").arg("verify"));
+
+    let report: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["bench", "--people", "60", "--format", "json"]))).unwrap();
+    let whats: Vec<&str> = report["figures"].as_array().unwrap().iter().map(|x| x["what"].as_str().unwrap()).collect();
+    for what in
+        ["generate + store", "load snapshot (read + parse + index)", "full audit incl. load", "one whatif (mean of 20)", "whatif --all"]
+    {
+        assert!(whats.contains(&what), "{what} missing from {whats:?}");
+    }
+    assert_eq!(report["people"], 60);
+    assert!(report["findings"].as_u64().unwrap() > 0);
+}

@@ -2,6 +2,7 @@
 //! pure crates and prints; none of them writes except through `Store::apply`.
 
 mod analysis;
+mod bench;
 mod inventory;
 mod log;
 mod records;
@@ -81,6 +82,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(f) => inventory::stats(&ctx, f.format),
         Command::Summary(f) => summary::summary(&ctx, f.format),
         Command::Log(args) => log::log(&ctx, args),
+        Command::Generate { people, seed } => bench::generate(&ctx, people, seed),
+        Command::Bench { people, seed, keep, format } => bench::bench(&ctx, people, seed, keep.as_deref(), format.format),
         Command::Audit { format, severity, rules, rules_only } => analysis::audit(&ctx, format.format, severity, &rules, rules_only),
         Command::Risk(f) => analysis::risk(&ctx, f.format),
         Command::Whatif { people, all, format } => analysis::whatif(&ctx, &people, all, format.format),

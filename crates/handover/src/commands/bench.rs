@@ -1,0 +1,220 @@
+//! `handover generate` and `handover bench`: synthetic organisations at scale, and the
+//! figures the performance targets are judged by.
+
+use super::Context;
+use crate::cli::Format;
+use crate::error::user;
+use crate::output;
+use anyhow::Result;
+use handover_analysis::{Snapshot, Thresholds};
+use handover_core::{ErrorCode, Kind};
+use handover_store::{SqliteStore, Store};
+use handover_synth::Spec;
+use serde::Serialize;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Generates an organisation and writes it into an empty store (or one holding a previous
+/// synthetic organisation), in one transaction, returning the inventory's size.
+fn generate_into(store: &mut SqliteStore, spec: &Spec) -> Result<(usize, Duration, Duration)> {
+    let records: u64 = store.counts()?.values().sum();
+    if records > 0 {
+        return Err(user(ErrorCode::Conflict, "the database is not empty; generate into a new file with --db"));
+    }
+    let started = Instant::now();
+    let inv = handover_synth::generate_inventory(spec);
+    let problems = inv.validate();
+    if let Some(p) = problems.first() {
+        return Err(user(ErrorCode::InvalidField, format!("the generator produced an invalid organisation: {p}")));
+    }
+    let generated = started.elapsed();
+    let size = Kind::ALL.iter().map(|k| inv.count(*k)).sum();
+    let started = Instant::now();
+    store.set_meta("origin", "synthetic")?;
+    store.apply(&inv.into_creations(), "handover generate")?;
+    Ok((size, generated, started.elapsed()))
+}
+
+pub fn generate(ctx: &Context, people: usize, seed: u64) -> Result<()> {
+    let mut store = ctx.create_store()?;
+    let (size, generated, stored) = generate_into(&mut store, &Spec { people, seed, today: ctx.today })?;
+    println!(
+        "Generated {size} records for {people} people (seed {seed}) in {:.1} s and stored them in {} in {:.1} s.",
+        generated.as_secs_f64(),
+        ctx.db.display(),
+        stored.as_secs_f64()
+    );
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+struct Figure {
+    what: &'static str,
+    seconds: f64,
+    /// The target in seconds, when the issue sets one.
+    target: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    people: usize,
+    seed: u64,
+    records: u64,
+    grants: u64,
+    database_bytes: u64,
+    figures: Vec<Figure>,
+    /// `sqlite3 FILE .dump > /dev/null`, the floor for reading the data once.
+    dump_seconds: Option<f64>,
+    /// Full audit (load included) divided by the dump time; the target is at most 1.
+    audit_to_dump_ratio: Option<f64>,
+    peak_memory_mib: Option<f64>,
+    findings: usize,
+}
+
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let started = Instant::now();
+    let out = f();
+    (out, started.elapsed().as_secs_f64())
+}
+
+fn dump_seconds(db: &Path) -> Option<f64> {
+    let started = Instant::now();
+    let status = std::process::Command::new("sqlite3")
+        .arg(db)
+        .arg(".dump")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    status.success().then(|| started.elapsed().as_secs_f64())
+}
+
+pub fn bench(ctx: &Context, people: usize, seed: u64, keep: Option<&Path>, format: Format) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = keep.map_or_else(|| dir.path().join("bench.db"), Path::to_path_buf);
+    if db.exists() {
+        return Err(user(ErrorCode::Conflict, format!("{} exists; bench writes a new database", db.display())));
+    }
+    let spec = Spec { people, seed, today: ctx.today };
+    let mut figures = Vec::new();
+    let mut say = |what: &'static str, seconds: f64, target: Option<f64>| {
+        if format == Format::Table {
+            eprintln!("  {what}: {seconds:.3} s");
+        }
+        figures.push(Figure { what, seconds, target });
+    };
+
+    // 1. Generate and store, in one transaction.
+    let ((_, generated, stored), total) = {
+        let mut store = SqliteStore::open(&db)?;
+        let (result, total) = time(|| generate_into(&mut store, &spec));
+        (result?, total)
+    };
+    say("generate", generated.as_secs_f64(), None);
+    say("store (one transaction)", stored.as_secs_f64(), None);
+    say("generate + store", total, Some(30.0));
+
+    // 2. Load the snapshot from a freshly opened store.
+    let store = SqliteStore::open(&db)?;
+    let (inv, load) = time(|| store.load());
+    let inv = inv?;
+    let (snap, index) = time(|| Snapshot::new(&inv));
+    say("load snapshot (read + parse + index)", load + index, Some(3.0));
+    let records = Kind::ALL.iter().map(|k| inv.count(*k) as u64).sum();
+    let grants = inv.count(Kind::Grant) as u64;
+
+    // 3. The full audit, snapshot load included, from a freshly opened store.
+    drop(snap);
+    drop(inv);
+    let (findings, audit_total) = time(|| -> Result<usize> {
+        let store = SqliteStore::open(&db)?;
+        let inv = store.load()?;
+        let snap = Snapshot::new(&inv);
+        Ok(handover_analysis::audit(&snap, &Thresholds::default(), ctx.today).len())
+    });
+    let findings = findings?;
+    say("full audit incl. load", audit_total, Some(3.0));
+
+    // 4. What-if: one person (the one with most accounts), then everyone.
+    let inv = store.load()?;
+    let snap = Snapshot::new(&inv);
+    let busiest = (0..snap.people.len() as u32).max_by_key(|p| snap.person_accounts[*p as usize].len()).unwrap_or(0);
+    const RUNS: u32 = 20;
+    let (_, many) = time(|| (0..RUNS).map(|_| handover_analysis::whatif::whatif(&snap, &[busiest]).score).sum::<u64>());
+    say("one whatif (mean of 20)", many / f64::from(RUNS), Some(0.05));
+    let (_, all) = time(|| handover_analysis::whatif::rank_all(&snap).len());
+    say("whatif --all", all, Some(60.0));
+
+    // 5. The physical floor: reading the data once.
+    let dump = dump_seconds(&db);
+    let report = Report {
+        people,
+        seed,
+        records,
+        grants,
+        database_bytes: std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0),
+        figures,
+        dump_seconds: dump,
+        audit_to_dump_ratio: dump.map(|d| audit_total / d),
+        peak_memory_mib: peak_memory_mib(),
+        findings,
+    };
+    match format {
+        Format::Json => output::json(&report),
+        Format::Table => {
+            println!(
+                "handover bench: {} people, {} records ({} grants), database {:.0} MiB, {} findings, {} cores",
+                report.people,
+                report.records,
+                report.grants,
+                report.database_bytes as f64 / 1048576.0,
+                report.findings,
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
+            let mut t = output::table(&["measure", "seconds", "target", ""]);
+            for f in &report.figures {
+                let (target, verdict) = match f.target {
+                    Some(t) => (format!("< {t}"), if f.seconds < t { "met" } else { "MISSED" }),
+                    None => (String::new(), ""),
+                };
+                t.add_row(vec![f.what.to_string(), format!("{:.3}", f.seconds), target, verdict.to_string()]);
+            }
+            match (report.dump_seconds, report.audit_to_dump_ratio) {
+                (Some(d), Some(r)) => {
+                    t.add_row(vec!["sqlite3 .dump > /dev/null (reference)".into(), format!("{d:.3}"), String::new(), String::new()]);
+                    t.add_row(vec![
+                        "full audit / dump".into(),
+                        format!("{r:.2}x"),
+                        "<= 1.0x".into(),
+                        (if r <= 1.0 { "met" } else { "MISSED" }).into(),
+                    ]);
+                }
+                _ => {
+                    t.add_row(vec![
+                        "sqlite3 .dump (reference)".into(),
+                        "not measured: sqlite3 is not installed".into(),
+                        String::new(),
+                        String::new(),
+                    ]);
+                }
+            }
+            if let Some(m) = report.peak_memory_mib {
+                t.add_row(vec![
+                    "peak memory (MiB)".into(),
+                    format!("{m:.0}"),
+                    "< 2048".into(),
+                    (if m < 2048.0 { "met" } else { "MISSED" }).into(),
+                ]);
+            }
+            println!("{t}");
+            Ok(())
+        }
+    }
+}

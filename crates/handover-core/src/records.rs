@@ -388,23 +388,51 @@ pub struct Acceptance {
 
 /// Any record. The store and the generic CLI work with this; analysis uses the typed views
 /// on [`crate::Inventory`].
+///
+/// Accounts and grants are by far the most numerous records (millions in a large
+/// organisation), so they are held inline; the larger, rarer kinds are boxed to keep every
+/// `Record` small.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Record {
-    Person(Person),
-    Role(Role),
-    Vendor(Vendor),
-    Contact(Contact),
-    Contract(Contract),
-    System(System),
+    Person(Box<Person>),
+    Role(Box<Role>),
+    Vendor(Box<Vendor>),
+    Contact(Box<Contact>),
+    Contract(Box<Contract>),
+    System(Box<System>),
     Account(Account),
     Grant(Grant),
-    Credential(Credential),
-    Project(Project),
-    Policy(Policy),
-    Repository(Repository),
-    Acceptance(Acceptance),
+    Credential(Box<Credential>),
+    Project(Box<Project>),
+    Policy(Box<Policy>),
+    Repository(Box<Repository>),
+    Acceptance(Box<Acceptance>),
 }
+
+macro_rules! into_record {
+    ($($ty:ident => $wrap:expr),+ $(,)?) => {
+        $(impl From<$ty> for Record {
+            fn from(r: $ty) -> Record { $wrap(r) }
+        })+
+    };
+}
+
+into_record!(
+    Person => |r| Record::Person(Box::new(r)),
+    Role => |r| Record::Role(Box::new(r)),
+    Vendor => |r| Record::Vendor(Box::new(r)),
+    Contact => |r| Record::Contact(Box::new(r)),
+    Contract => |r| Record::Contract(Box::new(r)),
+    System => |r| Record::System(Box::new(r)),
+    Account => Record::Account,
+    Grant => Record::Grant,
+    Credential => |r| Record::Credential(Box::new(r)),
+    Project => |r| Record::Project(Box::new(r)),
+    Policy => |r| Record::Policy(Box::new(r)),
+    Repository => |r| Record::Repository(Box::new(r)),
+    Acceptance => |r| Record::Acceptance(Box::new(r)),
+);
 
 /// A reference from one record to another: which field, which kind, which key.
 #[derive(Debug, Clone, PartialEq, Eq)]

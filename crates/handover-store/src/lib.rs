@@ -27,6 +27,8 @@ pub enum StoreError {
     InUse(String),
     #[error("record {id} in the database is unreadable ({reason}); the file may have been edited by hand")]
     Corrupt { id: i64, reason: String },
+    #[error("{0}; nothing was written")]
+    Invalid(handover_core::Problem),
     #[error("the database is at schema version {found}, newer than this handover understands ({known}); upgrade handover")]
     NewerSchema { found: i64, known: i64 },
 }
@@ -36,6 +38,7 @@ impl StoreError {
         match self {
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::InUse(_) => ErrorCode::RecordInUse,
+            StoreError::Invalid(p) => p.code,
             _ => ErrorCode::Storage,
         }
     }
@@ -91,6 +94,12 @@ pub trait Store {
     fn counts(&self) -> Result<BTreeMap<Kind, u64>>;
     /// Writes every change and its event, in one transaction.
     fn apply(&mut self, changes: &ChangeSet, actor: &str) -> Result<Applied>;
+    /// Creates a stream of new records, each with its event, in one transaction, holding
+    /// only what references need in memory: the bulk path for generated or very large
+    /// inventories. Each record is checked on its own and every reference must resolve
+    /// (to a record already stored or streamed, in any order); uniqueness across records
+    /// beyond keys (emails) is the producer's responsibility.
+    fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied>;
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>>;
     fn verify_log(&self) -> Result<LogVerification>;
     fn meta(&self, name: &str) -> Result<Option<String>>;

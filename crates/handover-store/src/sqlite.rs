@@ -155,6 +155,13 @@ fn write_record(tx: &rusqlite::Transaction<'_>, change: &Change, bodies: &Bodies
     }
 }
 
+fn insert_event(tx: &rusqlite::Transaction<'_>, seq: i64, draft: &EventDraft, prev_hash: &str, hash: &str) -> Result<()> {
+    tx.prepare_cached(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))?.execute(
+        params![seq, draft.at, draft.actor, draft.action.as_str(), draft.kind, draft.key, draft.before, draft.after, prev_hash, hash],
+    )?;
+    Ok(())
+}
+
 /// Writes a record's references. `written` holds the ids of records written in this
 /// transaction, so most targets need no query.
 fn write_refs(tx: &rusqlite::Transaction<'_>, id: i64, record: &Record, written: &HashMap<(Kind, &str), i64>) -> Result<()> {
@@ -180,11 +187,36 @@ fn write_refs(tx: &rusqlite::Transaction<'_>, id: i64, record: &Record, written:
 
 impl Store for SqliteStore {
     fn load(&self) -> Result<Inventory> {
-        // Read sequentially (SQLite is fastest that way), parse in parallel, build in bulk.
+        // Read sequentially (SQLite is fastest that way) in chunks, parse each chunk in
+        // parallel, build in bulk: never more than one chunk of raw text in memory.
+        const CHUNK: usize = 32 * 1024;
+        let total: i64 = self.conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+        let mut records = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
         let mut stmt = self.conn.prepare("SELECT id, kind, body FROM records")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
-        let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        let records = rows.par_iter().map(|(id, kind, body)| parse_record(*id, kind, body)).collect::<Result<Vec<_>>>()?;
+        let mut rows = stmt.query([])?;
+        let mut chunk: Vec<(i64, Kind, String)> = Vec::with_capacity(CHUNK);
+        loop {
+            let row = rows.next()?;
+            if let Some(row) = row {
+                let id: i64 = row.get(0)?;
+                let kind = row.get_ref(1)?.as_str().map_err(|e| StoreError::Corrupt { id, reason: e.to_string() })?;
+                let kind: Kind = kind.parse().map_err(|reason| StoreError::Corrupt { id, reason })?;
+                chunk.push((id, kind, row.get(2)?));
+            }
+            if chunk.len() == CHUNK || (row.is_none() && !chunk.is_empty()) {
+                let parsed: Result<Vec<Record>> = chunk
+                    .par_iter()
+                    .map(|(id, kind, body)| {
+                        Record::from_json_str(*kind, body).map_err(|e| StoreError::Corrupt { id: *id, reason: e.to_string() })
+                    })
+                    .collect();
+                records.extend(parsed?);
+                chunk.clear();
+            }
+            if row.is_none() {
+                break;
+            }
+        }
         Ok(Inventory::from_records(records))
     }
 
@@ -266,20 +298,7 @@ impl Store for SqliteStore {
                 after: b.after,
             };
             let hash = draft.chain_hash(seq, &prev_hash);
-            tx.prepare_cached(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))?.execute(
-                params![
-                    seq,
-                    draft.at,
-                    draft.actor,
-                    draft.action.as_str(),
-                    draft.kind,
-                    draft.key,
-                    draft.before,
-                    draft.after,
-                    prev_hash,
-                    hash
-                ],
-            )?;
+            insert_event(&tx, seq, &draft, &prev_hash, &hash)?;
             prev_hash = hash;
         }
         tx.commit().map_err(|e| match e {
@@ -289,6 +308,79 @@ impl Store for SqliteStore {
             e => e.into(),
         })?;
         Ok(Applied { changes: changes.len(), last_event: Some(seq) })
+    }
+
+    fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
+        let at = now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let head: Option<(i64, String)> =
+            tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+        // Ids of streamed records that others may refer to (grants are never referred to,
+        // and are most of a large inventory, so they are not kept).
+        let mut written: HashMap<(Kind, String), i64> = HashMap::new();
+        // References to records not streamed yet: resolved at the end.
+        let mut pending: Vec<(i64, String, Kind, String, Kind, String)> = Vec::new();
+        let mut problems = Vec::new();
+        let mut count = 0;
+        for record in records {
+            handover_core::inventory::validate_record(&record, &mut problems);
+            if let Some(p) = problems.pop() {
+                return Err(StoreError::Invalid(p));
+            }
+            let (kind, key, body) = (record.kind(), record.key(), body_of(&record));
+            let id = match tx
+                .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
+                .execute(params![kind.as_str(), key, body, at])
+            {
+                Ok(_) => tx.last_insert_rowid(),
+                Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict { kind, key, reason: "already exists".into() }),
+                Err(e) => return Err(e.into()),
+            };
+            for rf in record.refs() {
+                let target = match written.get(&(rf.kind, rf.key.to_string())) {
+                    Some(id) => Some(*id),
+                    None => tx
+                        .prepare_cached("SELECT id FROM records WHERE kind = ?1 AND key = ?2")?
+                        .query_row(params![rf.kind.as_str(), rf.key], |r| r.get(0))
+                        .optional()?,
+                };
+                match target {
+                    Some(to_id) => {
+                        tx.prepare_cached("INSERT INTO refs (from_id, field, to_id) VALUES (?1, ?2, ?3)")?
+                            .execute(params![id, rf.field, to_id])?;
+                    }
+                    None => pending.push((id, rf.field, rf.kind, rf.key.to_string(), kind, key.clone())),
+                }
+            }
+            seq += 1;
+            let draft = EventDraft {
+                at: at.clone(),
+                actor: actor.to_string(),
+                action: Action::Create,
+                kind: kind.as_str().to_string(),
+                key,
+                before: None,
+                after: Some(body),
+            };
+            let hash = draft.chain_hash(seq, &prev_hash);
+            insert_event(&tx, seq, &draft, &prev_hash, &hash)?;
+            if kind != Kind::Grant {
+                written.insert((kind, draft.key), id);
+            }
+            prev_hash = hash;
+            count += 1;
+        }
+        for (from_id, field, to_kind, to_key, kind, key) in pending {
+            let to_id = written.get(&(to_kind, to_key.clone())).copied().ok_or_else(|| StoreError::Conflict {
+                kind,
+                key,
+                reason: format!("refers through `{field}` to {to_kind} {to_key:?}, which does not exist"),
+            })?;
+            tx.prepare_cached("INSERT INTO refs (from_id, field, to_id) VALUES (?1, ?2, ?3)")?.execute(params![from_id, field, to_id])?;
+        }
+        tx.commit()?;
+        Ok(Applied { changes: count, last_event: (count > 0).then_some(seq) })
     }
 
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {

@@ -97,3 +97,29 @@ fn the_event_log_refuses_sql_edits_and_detects_file_edits() {
     assert_eq!(v.verified, 2);
     assert_eq!(v.first_broken.unwrap().seq, 3);
 }
+
+#[test]
+fn create_all_streams_in_any_order_and_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("h.db")).unwrap();
+    // Reverse order: every reference points forward and must be resolved at the end.
+    let records: Vec<Record> = sample().into_creations().changes.into_iter().rev().filter_map(|c| c.after).collect();
+    let applied = store.create_all(&mut records.clone().into_iter(), "bulk").unwrap();
+    assert_eq!(applied.changes, 5);
+    assert_eq!(store.load().unwrap(), sample());
+    assert_eq!(store.verify_log().unwrap().verified, 5);
+
+    let other = dir.path().join("other.db");
+    let mut store = SqliteStore::open(&other).unwrap();
+    let mut bad = records.clone();
+    bad.push(rec(Kind::System, json!({"key": "crm", "name": "CRM", "tier": 2, "owner": "nobody"})));
+    let err = store.create_all(&mut bad.into_iter(), "bulk").unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    assert!(store.load().unwrap().is_empty(), "nothing may be written");
+    let mut invalid = records;
+    invalid.push(rec(Kind::System, json!({"key": "x", "name": "X", "tier": 9})));
+    let err = store.create_all(&mut invalid.into_iter(), "bulk").unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert!(store.load().unwrap().is_empty());
+    assert_eq!(store.events(&EventFilter::default()).unwrap().len(), 0);
+}

@@ -252,7 +252,7 @@ impl Gen {
                 (false, _) => 1,
             };
             let deputies = self.some_people(&mut rng, &[], deputies_wanted, &mut |r| self.techie(r), &holders);
-            emit(Record::Role(Role {
+            emit(Record::from(Role {
                 key,
                 name,
                 description,
@@ -313,7 +313,7 @@ impl Gen {
                 }
                 _ => None,
             };
-            emit(Record::Credential(Credential {
+            emit(Record::from(Credential {
                 key,
                 name,
                 kind,
@@ -395,7 +395,7 @@ impl Gen {
                     owner: rng.chance(0.7).then(|| self.pkey(lead)),
                 })
                 .collect();
-            emit(Record::Project(Project {
+            emit(Record::from(Project {
                 key: key.clone(),
                 name,
                 status,
@@ -418,7 +418,7 @@ impl Gen {
             let first = rng.pick(FIRST).copied().unwrap_or("Sam");
             let last = rng.pick(LAST).copied().unwrap_or("Lee");
             let key = uniq.key(&slugify(&format!("{first} {last} {}", v.key))).0;
-            emit(Record::Contact(Contact {
+            emit(Record::from(Contact {
                 key,
                 name: format!("{first} {last}"),
                 vendor: Some(v.key.clone()),
@@ -430,7 +430,7 @@ impl Gen {
             }));
             if rng.chance(0.5) {
                 let key = uniq.key(&format!("{}-support-desk", v.key)).0;
-                emit(Record::Contact(Contact {
+                emit(Record::from(Contact {
                     key,
                     name: format!("{} support desk", v.name),
                     vendor: Some(v.key.clone()),
@@ -487,7 +487,7 @@ impl Gen {
             ),
         ];
         for (key, name, kind, owner, interval, reviewed, systems) in fixed {
-            emit(Record::Policy(Policy {
+            emit(Record::from(Policy {
                 key: key.to_string(),
                 name: name.to_string(),
                 kind,
@@ -501,7 +501,7 @@ impl Gen {
         for d in self.active_depts().filter(|d| *d >= 2) {
             let def = self.depts[d].def;
             let key = format!("{}-procedures", def.slug);
-            emit(Record::Policy(Policy {
+            emit(Record::from(Policy {
                 key: key.clone(),
                 name: format!("{} operating procedures", def.name),
                 kind: PolicyKind::Other,
@@ -525,7 +525,7 @@ impl Gen {
             first = false;
             let dept = s.home.map_or("platform", |d| self.depts[d].def.slug);
             let key = uniq.key(&s.key).0;
-            emit(Record::Repository(Repository {
+            emit(Record::from(Repository {
                 key: key.clone(),
                 url: format!("https://git.{DOMAIN}/{dept}/{key}.git"),
                 system: Some(s.key.clone()),
@@ -533,7 +533,7 @@ impl Gen {
             }));
             if rng.chance(0.25) {
                 let key = uniq.key(&format!("{}-infra", s.key)).0;
-                emit(Record::Repository(Repository {
+                emit(Record::from(Repository {
                     key: key.clone(),
                     url: format!("https://git.{DOMAIN}/{dept}/{key}.git"),
                     system: Some(s.key.clone()),

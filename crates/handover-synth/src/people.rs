@@ -153,7 +153,7 @@ impl Gen {
         }
 
         let pn = Pn { key, dept: d as u16, rank, it, status, left_on, hired };
-        let record = Record::Person(Person {
+        let record = Record::from(Person {
             key: pn.key.clone(),
             name: format!("{first} {last}"),
             email: Some(pn.email()),

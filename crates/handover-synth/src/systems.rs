@@ -406,7 +406,7 @@ impl Gen {
                 }
                 _ => None,
             };
-            emit(Record::Vendor(Vendor {
+            emit(Record::from(Vendor {
                 key: key.clone(),
                 name: name.clone(),
                 kind,
@@ -448,7 +448,7 @@ impl Gen {
                     ContractKind::Msp => "managed services",
                     k => k.as_str(),
                 };
-                emit(Record::Contract(Contract {
+                emit(Record::from(Contract {
                     key: key.clone(),
                     name: format!("{} {label} agreement", v.name),
                     vendor: v.key.clone(),
@@ -699,7 +699,7 @@ impl Gen {
         deps.sort_unstable();
         deps.dedup();
 
-        emit(Record::System(System {
+        emit(Record::from(System {
             key: key.clone(),
             name: name.clone(),
             kind: d.kind,

@@ -447,9 +447,13 @@ fn generate_and_bench_work_on_a_small_synthetic_organisation() {
 
     let report: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["bench", "--people", "60", "--format", "json"]))).unwrap();
     let whats: Vec<&str> = report["figures"].as_array().unwrap().iter().map(|x| x["what"].as_str().unwrap()).collect();
-    for what in
-        ["generate + store", "load snapshot (read + parse + index)", "full audit incl. load", "one whatif (mean of 20)", "whatif --all"]
-    {
+    for what in [
+        "generate + store (one transaction)",
+        "load snapshot (read + parse + index)",
+        "full audit incl. load",
+        "one whatif (mean of 20)",
+        "whatif --all",
+    ] {
         assert!(whats.contains(&what), "{what} missing from {whats:?}");
     }
     assert_eq!(report["people"], 60);

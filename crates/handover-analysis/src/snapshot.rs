@@ -193,6 +193,7 @@ fn record_key(r: &Record) -> &str {
         Record::Policy(x) => &x.key,
         Record::Repository(x) => &x.key,
         Record::Acceptance(x) => &x.key,
+        Record::Plan(x) => &x.key,
         Record::Account(x) => &x.name,
         Record::Grant(x) => &x.privilege,
     }

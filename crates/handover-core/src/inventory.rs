@@ -93,6 +93,7 @@ impl Inventory {
     typed_view!(policies, Policy, Policy);
     typed_view!(repositories, Repository, Repository);
     typed_view!(acceptances, Acceptance, Acceptance);
+    typed_view!(plans, Plan, Plan);
 
     pub fn person(&self, key: &str) -> Option<&Person> {
         match self.get(Kind::Person, key)? {
@@ -310,6 +311,23 @@ pub fn validate_record(r: &Record, problems: &mut Vec<Problem>) {
         }
         Record::Policy(p) => require(problems, r, "name", &p.name),
         Record::Repository(x) => require(problems, r, "url", &x.url),
+        Record::Plan(p) => {
+            let mut ids = std::collections::HashSet::new();
+            for (i, t) in p.tasks.iter().enumerate() {
+                if t.assignee.as_deref() == Some(p.person.as_str()) {
+                    problems.push(invalid(
+                        &format!("tasks[{i}].assignee"),
+                        "the person leaving cannot be assigned a task of their own plan".into(),
+                    ));
+                }
+                if !ids.insert(t.id.as_str()) {
+                    problems.push(invalid(&format!("tasks[{i}].id"), format!("task id {:?} appears twice", t.id)));
+                }
+            }
+            if p.owner.as_deref() == Some(p.person.as_str()) {
+                problems.push(invalid("owner", "the person leaving cannot own their own plan".into()));
+            }
+        }
         Record::Acceptance(a) => {
             require(problems, r, "rule", &a.rule);
             require(problems, r, "reason", &a.reason);

@@ -22,10 +22,11 @@ pub enum Kind {
     Policy,
     Repository,
     Acceptance,
+    Plan,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Person,
         Kind::Role,
         Kind::Vendor,
@@ -39,6 +40,7 @@ impl Kind {
         Kind::Policy,
         Kind::Repository,
         Kind::Acceptance,
+        Kind::Plan,
     ];
 
     /// Singular name: the CLI noun (`handover person list`) and the store's `kind` column.
@@ -57,6 +59,7 @@ impl Kind {
             Kind::Policy => "policy",
             Kind::Repository => "repository",
             Kind::Acceptance => "acceptance",
+            Kind::Plan => "plan",
         }
     }
 
@@ -76,6 +79,7 @@ impl Kind {
             Kind::Policy => "policies",
             Kind::Repository => "repositories",
             Kind::Acceptance => "acceptances",
+            Kind::Plan => "plans",
         }
     }
 

@@ -153,6 +153,9 @@ handover whatif --all")]
         #[command(flatten)]
         format: ReportFormatArg,
     },
+    /// Departure and lock-out plans: timed runbooks with knowledge transfer and verification.
+    #[command(subcommand)]
+    Plan(PlanCommand),
     /// Write a synthetic organisation (deterministic for a seed) into an empty database.
     Generate {
         /// How many people.
@@ -206,6 +209,97 @@ reading the data once (install Debian's sqlite3 to measure it).\n\nSizes: small 
     Repository(RecordArgs),
     /// Accepted risks: audit findings someone decided to live with, until a date.
     Acceptance(RecordArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Knowledge transfer over weeks, revocation at the end of the last day.
+    Friendly,
+    /// Everything revoked inside one short window, the person told afterwards.
+    Hostile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum PlanFormat {
+    #[default]
+    Table,
+    Json,
+    Markdown,
+    /// A calendar of the tasks (iCalendar), for the people doing them.
+    Ics,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Create (or regenerate, keeping what is done) the plan for a person leaving.
+    #[command(long_about = "Create the departure plan for PERSON, from everything handover knows they hold: \
+knowledge transfer first (hand-over sessions and supervised tasks on every system only they \
+know or administer, project reports), then transfers (ownerships, roles, project leads, vendor \
+contacts, each to a named successor with the reason), then revocation of every active \
+account, most dangerous first (identity provider, cloud, remote access, email), rotation of \
+every secret they hold, communication, and verification by re-import.\n\nHostile mode puts \
+every revocation inside --window after --leaving-at, pre-stages successors and new secrets \
+before it, and tells the person after it.\n\nRunning it again after new imports keeps the \
+tasks already done and adds what is new.\n\nExample:\n  handover plan create dana-whitfield \
+--mode hostile --leaving-at 2026-12-15T08:00 --window 15m --owner tom-askew")]
+    Create {
+        person: String,
+        #[arg(long, value_enum, default_value = "friendly")]
+        mode: ModeArg,
+        /// Their last moment (hostile: when the lock-out window opens), local time.
+        #[arg(long, value_name = "YYYY-MM-DDTHH:MM")]
+        leaving_at: jiff::civil::DateTime,
+        /// Hostile mode: how long the lock-out may take.
+        #[arg(long, default_value = "15m")]
+        window: handover_core::Interval,
+        /// Who runs the plan (never the person leaving).
+        #[arg(long, value_name = "PERSON")]
+        owner: Option<String>,
+    },
+    /// List plans.
+    List(FormatArg),
+    /// Show a plan's tasks in order (markdown prints a checklist; ics a calendar).
+    Show {
+        key: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: PlanFormat,
+    },
+    /// Progress per phase, overdue tasks and the access that remains.
+    Status {
+        key: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Check the latest data: every account still active, every secret not rotated. Exits 1 while anything remains.
+    Verify {
+        key: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Mark a task done (with evidence) or skipped (with a reason).
+    #[command(subcommand)]
+    Task(TaskCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Mark a task done, with the evidence that proves it.
+    Done {
+        plan: String,
+        /// The task id (or its number in `plan show`).
+        task: String,
+        #[arg(long, required_unless_present = "evidence_file")]
+        evidence: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        evidence_file: Option<PathBuf>,
+    },
+    /// Skip a task, saying why.
+    Skip {
+        plan: String,
+        task: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -22,7 +22,8 @@ fn main() {
     }));
     // Each record noun's help lists its fields, generated from one table.
     let mut command = cli::Cli::command();
-    for kind in Kind::ALL {
+    // (Plans have their own commands, `handover plan …`.)
+    for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Plan) {
         command = command.mut_subcommand(kind.as_str(), |c| c.after_long_help(fields::help(kind)).after_help(fields::help(kind)));
     }
     let matches = command.get_matches();

@@ -92,7 +92,7 @@ fn stats_json_counts_every_kind() {
     assert_eq!(stats["systems"], 31);
     assert_eq!(stats["accounts"], 253);
     assert_eq!(stats["grants"], 337);
-    assert_eq!(stats.as_object().unwrap().len(), 13);
+    assert_eq!(stats.as_object().unwrap().len(), 14);
 }
 
 #[test]
@@ -458,4 +458,77 @@ fn generate_and_bench_work_on_a_small_synthetic_organisation() {
     }
     assert_eq!(report["people"], 60);
     assert!(report["findings"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_hostile_plan_is_run_and_verified_end_to_end() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let key = "sanjay-mehta-2027-01-15";
+    f.run()
+        .args(["plan", "create", "sanjay-mehta", "--mode", "hostile", "--leaving-at", "2027-01-15T08:00", "--owner", "tom-askew"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("Created plan {key}")));
+    f.run()
+        .args(["plan", "create", "sanjay-mehta", "--leaving-at", "2027-01-15T08:00", "--owner", "sanjay-mehta"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cannot run their own plan"));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["plan", "show", key, "--format", "json"]))).unwrap();
+    let tasks = plan["tasks"].as_array().unwrap();
+    let revokes: Vec<&serde_json::Value> = tasks.iter().filter(|t| t["kind"] == "revoke").collect();
+    assert_eq!(revokes.len(), 7, "one per active account of Sanjay");
+    assert!(revokes[0]["targets"][0].as_str().unwrap().starts_with("account:entra-id/"), "identity provider first: {}", revokes[0]);
+    assert!(tasks.iter().all(|t| t["assignee"] != "sanjay-mehta"));
+    let md = stdout(f.run().args(["plan", "show", key, "--format", "markdown"]));
+    for heading in [
+        "## 1. Knowledge transfer",
+        "## 2. Transfers",
+        "## 3. Revoke access",
+        "## 4. Rotate secrets",
+        "## 5. Communicate",
+        "## 6. Verify",
+        "Confidential",
+    ] {
+        assert!(md.contains(heading), "{heading} missing");
+    }
+    let ics = stdout(f.run().args(["plan", "show", key, "--format", "ics"]));
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.matches("BEGIN:VEVENT").count() == tasks.len());
+
+    // Not verified while access remains.
+    f.run().args(["plan", "verify", key]).assert().failure().stdout(predicate::str::contains("still active: account entra-id/"));
+    // The leaver cannot tick their own tasks; someone else can, with evidence.
+    f.run().env("HANDOVER_ACTOR", "sanjay-mehta").args(["plan", "task", "done", key, "1", "--evidence", "x"]).assert().failure();
+    f.run().args(["plan", "task", "done", key, "1", "--evidence", "screenshot 08:00"]).assert().success();
+    f.run().args(["plan", "task", "skip", key, "2", "--reason", "not needed"]).assert().success();
+    f.run()
+        .args(["plan", "task", "done", key, "1", "--evidence", "again"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already done"));
+    // Regenerating keeps what is closed.
+    f.run()
+        .args(["plan", "create", "sanjay-mehta", "--mode", "hostile", "--leaving-at", "2027-01-15T08:00", "--owner", "tom-askew"])
+        .assert()
+        .success();
+    let status: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["plan", "status", key, "--format", "json"]))).unwrap();
+    let closed: u64 = status["phases"].as_array().unwrap().iter().map(|p| p["closed"].as_u64().unwrap()).sum();
+    assert_eq!(closed, 2);
+
+    // Lock out: disable every account, rotate every secret; then it verifies.
+    for t in &revokes {
+        let account = t["targets"][0].as_str().unwrap().trim_start_matches("account:");
+        f.run().args(["account", "set", account, "status=disabled"]).assert().success();
+    }
+    for t in tasks.iter().filter(|t| t["kind"] == "rotate" && t["id"].as_str().unwrap().starts_with("rotate/")) {
+        let credential = t["targets"][0].as_str().unwrap().trim_start_matches("credential:");
+        f.run().args(["credential", "set", credential, "last_rotated=2026-11-26"]).assert().success();
+    }
+    f.run().args(["plan", "verify", key]).assert().success().stdout(predicate::str::contains("Verified"));
+    // Every change to the plan is in the tamper-evident log: created, one task done, one
+    // skipped (regenerating with nothing new changed nothing, so it logged nothing).
+    let log = stdout(f.run().args(["log", "--kind", "plan", "--key", key]));
+    assert_eq!(log.lines().filter(|l| l.contains(key)).count(), 3, "{log}");
+    stdout(f.run().args(["log", "verify"]));
 }

@@ -5,6 +5,7 @@ mod analysis;
 mod bench;
 mod inventory;
 mod log;
+mod plan;
 mod records;
 mod summary;
 
@@ -82,6 +83,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(f) => inventory::stats(&ctx, f.format),
         Command::Summary(f) => summary::summary(&ctx, f.format),
         Command::Log(args) => log::log(&ctx, args),
+        Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::Generate { people, seed } => bench::generate(&ctx, people, seed),
         Command::Bench { people, seed, keep, format } => bench::bench(&ctx, people, seed, keep.as_deref(), format.format),
         Command::Audit { format, severity, rules, rules_only } => analysis::audit(&ctx, format.format, severity, &rules, rules_only),

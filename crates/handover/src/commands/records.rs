@@ -49,6 +49,7 @@ fn columns(kind: Kind) -> &'static [&'static str] {
         Kind::Policy => &["name", "owner", "last_reviewed", "review_interval"],
         Kind::Repository => &["url", "system"],
         Kind::Acceptance => &["rule", "subject", "accepted_by", "expires"],
+        Kind::Plan => &["person", "mode", "leaving_at", "owner"],
     }
 }
 

@@ -1,0 +1,364 @@
+//! `handover plan …`: create, show, track and verify departure plans.
+
+use super::Context;
+use crate::cli::{Format, ModeArg, PlanCommand, PlanFormat, TaskCommand};
+use crate::error::user;
+use crate::output;
+use anyhow::Result;
+use handover_analysis::Snapshot;
+use handover_core::{ErrorCode, Inventory, Kind, Plan, PlanMode, Record, TaskKind, TaskStatus};
+use handover_plan::PlanSpec;
+use handover_store::{SqliteStore, Store};
+use std::fmt::Write;
+
+pub fn run(ctx: &Context, cmd: PlanCommand) -> Result<()> {
+    match cmd {
+        PlanCommand::Create { person, mode, leaving_at, window, owner } => create(ctx, person, mode, leaving_at, window, owner),
+        PlanCommand::List(f) => list(ctx, f.format),
+        PlanCommand::Show { key, format } => show(ctx, &key, format),
+        PlanCommand::Status { key, format } => status(ctx, &key, format.format),
+        PlanCommand::Verify { key, format } => verify(ctx, &key, format.format),
+        PlanCommand::Task(TaskCommand::Done { plan, task, evidence, evidence_file }) => {
+            let evidence = match (evidence, evidence_file) {
+                (Some(e), _) => e,
+                (None, Some(f)) => {
+                    std::fs::read_to_string(&f).map_err(|e| user(ErrorCode::Storage, format!("cannot read {}: {e}", f.display())))?
+                }
+                (None, None) => unreachable!("clap requires one"),
+            };
+            close_task(ctx, &plan, &task, TaskStatus::Done, evidence)
+        }
+        PlanCommand::Task(TaskCommand::Skip { plan, task, reason }) => close_task(ctx, &plan, &task, TaskStatus::Skipped, reason),
+    }
+}
+
+fn load_plan(inv: &Inventory, key: &str) -> Result<Plan> {
+    match inv.get(Kind::Plan, key) {
+        Some(Record::Plan(p)) => Ok((**p).clone()),
+        _ => Err(user(ErrorCode::RecordNotFound, format!("there is no plan {key:?}; `handover plan list` shows them"))),
+    }
+}
+
+/// Writes the plan (created or changed) through the validated change path.
+fn save(ctx: &Context, store: &mut SqliteStore, current: &Inventory, plan: Plan) -> Result<()> {
+    let mut target = current.clone();
+    target.insert(Record::from(plan));
+    let problems = target.validate();
+    if let Some(p) = problems.first() {
+        return Err(user(p.code, p.to_string()));
+    }
+    store.apply(&current.diff(&target, &[Kind::Plan]), &ctx.actor)?;
+    Ok(())
+}
+
+fn create(
+    ctx: &Context,
+    person: String,
+    mode: ModeArg,
+    leaving_at: jiff::civil::DateTime,
+    window: handover_core::Interval,
+    owner: Option<String>,
+) -> Result<()> {
+    let mut store = ctx.store()?;
+    let inv = store.load()?;
+    if inv.person(&person).is_none() {
+        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {person:?}; `handover person list` shows the keys")));
+    }
+    if owner.as_deref() == Some(person.as_str()) {
+        return Err(user(ErrorCode::InvalidField, "the person leaving cannot run their own plan; choose another --owner"));
+    }
+    if let Some(o) = owner.as_deref().filter(|o| inv.person(o).is_none()) {
+        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {o:?} to own the plan")));
+    }
+    let mode = match mode {
+        ModeArg::Friendly => PlanMode::Friendly,
+        ModeArg::Hostile => PlanMode::Hostile,
+    };
+    let key = format!("{person}-{}", leaving_at.date());
+    let previous = match inv.get(Kind::Plan, &key) {
+        Some(Record::Plan(p)) => Some((**p).clone()),
+        _ => None,
+    };
+    let spec = PlanSpec { person: person.clone(), mode, leaving_at, window, owner, today: ctx.today };
+    let snap = Snapshot::new(&inv);
+    let plan = handover_plan::generate(&snap, &spec, &key, previous.as_ref())
+        .ok_or_else(|| user(ErrorCode::RecordNotFound, format!("no person {person:?}")))?;
+    drop(snap);
+    let count = |k: TaskKind| plan.tasks.iter().filter(|t| t.kind == k).count();
+    let summary = format!(
+        "{} knowledge, {} transfer, {} revoke, {} rotate, {} communicate, {} verify tasks",
+        count(TaskKind::Knowledge),
+        count(TaskKind::Transfer),
+        count(TaskKind::Revoke),
+        count(TaskKind::Rotate),
+        count(TaskKind::Communicate),
+        count(TaskKind::Verify)
+    );
+    let unassigned = plan.tasks.iter().filter(|t| t.assignee.is_none()).count();
+    save(ctx, &mut store, &inv, plan)?;
+    println!("{} plan {key}: {summary}.", if previous.is_some() { "Regenerated" } else { "Created" });
+    if unassigned > 0 {
+        println!("{unassigned} tasks have no one to do them: pass --owner, or set a manager for {person}.");
+    }
+    println!(
+        "Next: handover plan show {key} --format markdown · handover plan task done {key} N --evidence … · handover plan verify {key}"
+    );
+    Ok(())
+}
+
+fn list(ctx: &Context, format: Format) -> Result<()> {
+    let inv = ctx.store()?.load()?;
+    let plans: Vec<&Plan> = inv.plans().collect();
+    match format {
+        Format::Json => output::json(&plans),
+        Format::Table => {
+            let mut t = output::table(&["plan", "person", "mode", "leaving at", "done", "open"]);
+            for p in &plans {
+                let done = p.tasks.iter().filter(|t| t.status != TaskStatus::Open).count();
+                t.add_row(vec![
+                    p.key.clone(),
+                    p.person.clone(),
+                    p.mode.to_string(),
+                    p.leaving_at.to_string(),
+                    done.to_string(),
+                    (p.tasks.len() - done).to_string(),
+                ]);
+            }
+            println!("{t}");
+            Ok(())
+        }
+    }
+}
+
+fn person_name(inv: &Inventory, key: Option<&str>) -> String {
+    key.map_or_else(|| "(unassigned)".to_string(), |k| inv.person(k).map_or_else(|| k.to_string(), |p| p.name.clone()))
+}
+
+fn show(ctx: &Context, key: &str, format: PlanFormat) -> Result<()> {
+    let inv = ctx.store()?.load()?;
+    let plan = load_plan(&inv, key)?;
+    match format {
+        PlanFormat::Json => output::json(&plan),
+        PlanFormat::Ics => {
+            print!("{}", ics(&plan));
+            Ok(())
+        }
+        PlanFormat::Markdown => {
+            print!("{}", markdown(&plan, &inv));
+            Ok(())
+        }
+        PlanFormat::Table => {
+            let mut t = output::table(&["#", "due", "kind", "task", "assignee", "status"]);
+            for (i, task) in plan.tasks.iter().enumerate() {
+                t.add_row(vec![
+                    (i + 1).to_string(),
+                    task.due.to_string(),
+                    task.kind.to_string(),
+                    task.title.clone(),
+                    person_name(&inv, task.assignee.as_deref()),
+                    task.status.to_string(),
+                ]);
+            }
+            println!("{} plan for {}, leaving {} (key {})", plan.mode, person_name(&inv, Some(&plan.person)), plan.leaving_at, plan.key);
+            println!("{t}");
+            Ok(())
+        }
+    }
+}
+
+fn markdown(plan: &Plan, inv: &Inventory) -> String {
+    let mut o = String::new();
+    let who = person_name(inv, Some(&plan.person));
+    let _ = writeln!(o, "# Departure plan: {who}\n");
+    let _ = writeln!(
+        o,
+        "Mode **{}**, leaving **{}**{}; plan run by {}. Plan `{}`, made {}.\n",
+        plan.mode,
+        plan.leaving_at,
+        if plan.mode == PlanMode::Hostile { format!(", every revocation inside {} from then", plan.window) } else { String::new() },
+        person_name(inv, plan.owner.as_deref()),
+        plan.key,
+        plan.created
+    );
+    if plan.mode == PlanMode::Hostile {
+        let _ = writeln!(o, "> Confidential: do not share with {who}. Nothing here may alert them before the window opens.\n");
+    }
+    for kind in TaskKind::ALL {
+        let tasks: Vec<(usize, &handover_core::Task)> = plan.tasks.iter().enumerate().filter(|(_, t)| t.kind == *kind).collect();
+        if tasks.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "## {} ({})\n", phase_title(*kind), tasks.len());
+        for (i, t) in tasks {
+            let check = if t.status == TaskStatus::Open { "[ ]" } else { "[x]" };
+            let _ = writeln!(o, "- {check} **{}.** {} — *{}*, due {}", i + 1, t.title, person_name(inv, t.assignee.as_deref()), t.due);
+            let _ = writeln!(o, "  - Evidence: {}", t.evidence_required);
+            if let Some(why) = &t.why {
+                let _ = writeln!(o, "  - Why: {why}");
+            }
+            if let Some(r) = &t.rollback {
+                let _ = writeln!(o, "  - Rollback: {r}");
+            }
+            if !t.depends_on.is_empty() {
+                let _ = writeln!(o, "  - After: {}", t.depends_on.join(", "));
+            }
+            if t.status != TaskStatus::Open {
+                let _ = writeln!(
+                    o,
+                    "  - {} by {} at {}: {}",
+                    t.status,
+                    t.closed_by.as_deref().unwrap_or("?"),
+                    t.closed_at.as_deref().unwrap_or("?"),
+                    t.evidence.as_deref().unwrap_or("")
+                );
+            }
+        }
+        let _ = writeln!(o);
+    }
+    o
+}
+
+fn phase_title(kind: TaskKind) -> &'static str {
+    match kind {
+        TaskKind::Knowledge => "1. Knowledge transfer",
+        TaskKind::Transfer => "2. Transfers",
+        TaskKind::Revoke => "3. Revoke access",
+        TaskKind::Rotate => "4. Rotate secrets",
+        TaskKind::Communicate => "5. Communicate",
+        TaskKind::Verify => "6. Verify",
+    }
+}
+
+/// iCalendar (RFC 5545) with floating local times: one event per task.
+fn ics(plan: &Plan) -> String {
+    let esc = |s: &str| s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n");
+    let stamp = |d: jiff::civil::DateTime| {
+        format!("{:04}{:02}{:02}T{:02}{:02}{:02}", d.year(), d.month(), d.day(), d.hour(), d.minute(), d.second())
+    };
+    let mut o = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//handover//departure plan//EN\r\nCALSCALE:GREGORIAN\r\n");
+    for t in &plan.tasks {
+        let _ = write!(
+            o,
+            "BEGIN:VEVENT\r\nUID:{}@{}.handover\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nSUMMARY:{}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\n",
+            esc(&t.id).replace(['/', ' '], "-"),
+            plan.key,
+            stamp(plan.created.to_datetime(jiff::civil::Time::midnight())),
+            stamp(t.due),
+            esc(&format!("[{}] {}", t.kind, t.title)),
+            esc(&format!("Evidence: {}", t.evidence_required))
+        );
+    }
+    o.push_str("END:VCALENDAR\r\n");
+    o
+}
+
+fn status(ctx: &Context, key: &str, format: Format) -> Result<()> {
+    let inv = ctx.store()?.load()?;
+    let plan = load_plan(&inv, key)?;
+    let now = jiff::Zoned::now().datetime();
+    let remaining = handover_plan::verify(&inv, &plan);
+    let phases: Vec<serde_json::Value> = TaskKind::ALL
+        .iter()
+        .map(|k| {
+            let tasks: Vec<_> = plan.tasks.iter().filter(|t| t.kind == *k).collect();
+            let closed = tasks.iter().filter(|t| t.status != TaskStatus::Open).count();
+            serde_json::json!({"phase": k, "tasks": tasks.len(), "closed": closed})
+        })
+        .collect();
+    let overdue: Vec<&handover_core::Task> = plan.tasks.iter().filter(|t| t.status == TaskStatus::Open && t.due < now).collect();
+    match format {
+        Format::Json => output::json(
+            &serde_json::json!({"plan": plan.key, "phases": phases, "overdue": overdue.iter().map(|t| &t.id).collect::<Vec<_>>(), "remaining": remaining}),
+        ),
+        Format::Table => {
+            let closed = plan.tasks.iter().filter(|t| t.status != TaskStatus::Open).count();
+            println!(
+                "{}: {closed} of {} tasks closed ({:.0}%)",
+                plan.key,
+                plan.tasks.len(),
+                100.0 * closed as f64 / plan.tasks.len().max(1) as f64
+            );
+            for p in &phases {
+                println!("  {:<12} {}/{}", p["phase"].as_str().unwrap_or(""), p["closed"], p["tasks"]);
+            }
+            if !overdue.is_empty() {
+                println!("Overdue: {}", overdue.iter().map(|t| t.title.as_str()).collect::<Vec<_>>().join("; "));
+            }
+            println!(
+                "Access remaining: {} active accounts, {} secrets not rotated.",
+                remaining.active_accounts.len(),
+                remaining.unrotated_secrets.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn verify(ctx: &Context, key: &str, format: Format) -> Result<()> {
+    let inv = ctx.store()?.load()?;
+    let plan = load_plan(&inv, key)?;
+    let remaining = handover_plan::verify(&inv, &plan);
+    if format == Format::Json {
+        output::json(&remaining)?;
+    } else {
+        for (account, last_used) in &remaining.active_accounts {
+            println!("still active: account {account}{}", last_used.map(|d| format!(" (last used {d})")).unwrap_or_default());
+        }
+        for c in &remaining.unrotated_secrets {
+            println!("not rotated since {}: credential {c}", plan.created);
+        }
+        for n in &remaining.still_named {
+            println!("still named: {n}");
+        }
+    }
+    if remaining.is_empty() {
+        if format == Format::Table {
+            println!("Verified: no active account and no unrotated secret of {} remains.", plan.person);
+        }
+        Ok(())
+    } else {
+        Err(user(
+            ErrorCode::Conflict,
+            format!(
+                "the lock-out of {} is not complete: {} active accounts, {} secrets not rotated",
+                plan.person,
+                remaining.active_accounts.len(),
+                remaining.unrotated_secrets.len()
+            ),
+        ))
+    }
+}
+
+fn close_task(ctx: &Context, key: &str, task: &str, status: TaskStatus, text: String) -> Result<()> {
+    let mut store = ctx.store()?;
+    let inv = store.load()?;
+    let mut plan = load_plan(&inv, key)?;
+    let index = match task.parse::<usize>() {
+        Ok(n) if (1..=plan.tasks.len()).contains(&n) => n - 1,
+        _ => plan.tasks.iter().position(|t| t.id == task).ok_or_else(|| {
+            user(ErrorCode::RecordNotFound, format!("plan {key} has no task {task:?}; `handover plan show {key}` lists them"))
+        })?,
+    };
+    // Until sign-in exists (the web UI), the actor is who `--actor` says: refuse at least
+    // when that names the leaver, by key or email.
+    let actor = ctx.actor.split_whitespace().next().unwrap_or("");
+    let leaver_email = inv.person(&plan.person).and_then(|p| p.email.clone()).unwrap_or_default();
+    if actor == plan.person || (!leaver_email.is_empty() && actor.eq_ignore_ascii_case(&leaver_email)) {
+        return Err(user(ErrorCode::InvalidField, "the person leaving cannot close tasks of their own plan"));
+    }
+    if text.trim().is_empty() {
+        return Err(user(ErrorCode::MissingField, "give the evidence (or the reason for skipping)"));
+    }
+    let t = &mut plan.tasks[index];
+    if t.status != TaskStatus::Open {
+        return Err(user(ErrorCode::Conflict, format!("task {} is already {}", index + 1, t.status)));
+    }
+    t.status = status;
+    t.evidence = Some(text);
+    t.closed_by = Some(ctx.actor.clone());
+    t.closed_at = Some(jiff::Timestamp::now().to_string());
+    let title = t.title.clone();
+    save(ctx, &mut store, &inv, plan)?;
+    println!("{status}: {} {title}", index + 1);
+    Ok(())
+}

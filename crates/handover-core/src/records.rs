@@ -45,7 +45,11 @@ string_enum!(
     /// members, or the identities allowed to assume a role.
     AccountKind { Personal => "personal", Shared => "shared", Service => "service", Group => "group", Role => "role" } default Personal
 );
-string_enum!(AccountStatus { Active => "active", Disabled => "disabled" } default Active);
+string_enum!(
+    /// `removed`: the account vanished from its source at the last import (kept, not
+    /// deleted, so history and verification can still see it).
+    AccountStatus { Active => "active", Disabled => "disabled", Removed => "removed" } default Active
+);
 string_enum!(
     /// How much a grant lets its holder do. Ordered: `Read < Write < Admin`.
     Level { Read => "read", Write => "write", Admin => "admin" } default Read

@@ -5,9 +5,16 @@
 //!   by `export`.
 //! - [`yaml`]: the YAML reader underneath, which remembers where every value came from so
 //!   that errors name `file:line:column`.
+//! - [`ldif`] → [`directory`]: LDIF files (and, next, live LDAP) to the accounts, groups and
+//!   grants of one system.
+//! - [`reconcile`]: one system's imported access → the store's next state, with identity
+//!   resolution, vanished accounts kept as `removed`, and the import summary.
 #![forbid(unsafe_code)]
 
+pub mod directory;
+pub mod ldif;
 pub mod orgfile;
+pub mod reconcile;
 pub mod yaml;
 
 pub use orgfile::{Diagnostic, Location, OrgFile};

@@ -153,6 +153,9 @@ handover whatif --all")]
         #[command(flatten)]
         format: ReportFormatArg,
     },
+    /// Import accounts, groups and grants of one system from a source (replaces what handover knew of it).
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Departure and lock-out plans: timed runbooks with knowledge transfer and verification.
     #[command(subcommand)]
     Plan(PlanCommand),
@@ -209,6 +212,36 @@ reading the data once (install Debian's sqlite3 to measure it).\n\nSizes: small 
     Repository(RecordArgs),
     /// Accepted risks: audit findings someone decided to live with, until a date.
     Acceptance(RecordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The system the access belongs to (it must exist: `handover system add`).
+    #[arg(long, value_name = "SYSTEM")]
+    pub system: String,
+    /// Show what would change and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// An LDIF file (RFC 2849): users, posix groups, groupOfNames (nested), groupOfUniqueNames.
+    #[command(long_about = "Import an LDIF export of a directory as the access of one system: accounts \
+(posixAccount, inetOrgPerson, person, account), groups (posixGroup, groupOfNames, \
+groupOfUniqueNames; nested through member DNs) and memberships. Accounts link to people by \
+email, then username/alias; a matching display name is only proposed. Admin comes from groups \
+named admin/admins/administrators/domain admins/wheel/sudo/root/sysadmin, gidNumber 0, or \
+uidNumber 0. Passwords are never read.\n\nRe-importing the same file changes nothing; accounts \
+that vanished are kept as `removed`.\n\nExample:\n  handover import ldif people.ldif --system \
+openldap --dry-run")]
+    Ldif {
+        file: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

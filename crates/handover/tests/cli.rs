@@ -532,3 +532,68 @@ fn a_hostile_plan_is_run_and_verified_end_to_end() {
     assert_eq!(log.lines().filter(|l| l.contains(key)).count(), 3, "{log}");
     stdout(f.run().args(["log", "verify"]));
 }
+
+const LDIF: &str = include_str!("../../handover-import/tests/fixtures/ldif/quillstone.ldif");
+
+#[test]
+fn ldif_import_feeds_audit_and_plan_verification() {
+    let f = Fixture::new();
+    f.run().arg("init").assert().success();
+    f.run().args(["system", "add", "dir", "name=Directory", "tier=1"]).assert().success();
+    f.run().args(["person", "add", "oliver-grant", "name=Oliver Grant", "email=oliver@quillstone.example"]).assert().success();
+    f.run().args(["person", "add", "mei-lin", "name=Mei Lin", "aliases=mei"]).assert().success();
+    let path = f.file("dir.ldif", LDIF);
+    f.run()
+        .args(["import", "ldif"])
+        .arg(&path)
+        .args(["--system", "nope"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("error[record_not_found]"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["import", "ldif"]).arg(&path).args(["--system", "dir", "--format", "json"]))).unwrap();
+    let keys: Vec<&str> = summary.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["system", "accounts", "groups", "grants", "people_linked", "unlinked", "warnings", "changes"]);
+    assert_eq!((summary["accounts"].as_u64(), summary["groups"].as_u64(), summary["people_linked"].as_u64()), (Some(6), Some(3), Some(2)));
+    let events = |f: &Fixture| {
+        serde_json::from_str::<serde_json::Value>(&stdout(f.run().args(["log", "--format", "json"]))).unwrap().as_array().unwrap().len()
+    };
+    let before = events(&f);
+    let again: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["import", "ldif"]).arg(&path).args(["--system", "dir", "--format", "json"]))).unwrap();
+    assert_eq!(again["changes"], serde_json::json!({"added": 0, "changed": 0, "removed": 0}));
+    assert_eq!(events(&f), before, "re-importing the same file appends no event");
+
+    // Oliver is admin through IT ⊂ Domain Admins: the audit sees inherited admin.
+    let findings: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["audit", "--rule", "HO-KEY-001", "--format", "json"]))).unwrap();
+    assert!(findings[0]["evidence"][0].as_str().unwrap().contains("through dir/cn=Domain Admins"), "{findings}");
+
+    // Mei leaves: the plan is verified only once a re-import shows her account locked.
+    f.run().args(["person", "set", "mei-lin", "status=leaving", "leaving_on=2026-12-31"]).assert().success();
+    f.run().args(["plan", "create", "mei-lin", "--leaving-at", "2026-12-31T17:00", "--owner", "oliver-grant"]).assert().success();
+    f.run()
+        .args(["plan", "verify", "mei-lin-2026-12-31"])
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("still active: account dir/mei"));
+    let locked = LDIF.replace("uid: mei\ncn: Mei Lin\n", "uid: mei\ncn: Mei Lin\npwdAccountLockedTime: 20261231170500Z\n");
+    let changed = f.file("dir-after.ldif", &locked);
+    let summary: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["import", "ldif"]).arg(&changed).args(["--system", "dir", "--format", "json"])))
+            .unwrap();
+    assert_eq!(summary["changes"]["changed"], 1);
+    f.run().args(["plan", "verify", "mei-lin-2026-12-31"]).assert().success();
+
+    // A broken file is refused with file and line, and changes nothing.
+    let exported = f.export();
+    let bad = f.file("bad.ldif", &LDIF.replace("cn: IT\n", "cn:< file:///etc/passwd\n"));
+    f.run()
+        .args(["import", "ldif"])
+        .arg(&bad)
+        .args(["--system", "dir"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("bad.ldif:").and(predicate::str::contains("attribute `cn`")));
+    assert_eq!(f.export(), exported);
+}

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod bench;
+mod import;
 mod inventory;
 mod log;
 mod plan;
@@ -84,6 +85,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Summary(f) => summary::summary(&ctx, f.format),
         Command::Log(args) => log::log(&ctx, args),
         Command::Plan(cmd) => plan::run(&ctx, cmd),
+        Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Generate { people, seed } => bench::generate(&ctx, people, seed),
         Command::Bench { people, seed, keep, format } => bench::bench(&ctx, people, seed, keep.as_deref(), format.format),
         Command::Audit { format, severity, rules, rules_only } => analysis::audit(&ctx, format.format, severity, &rules, rules_only),

@@ -184,6 +184,16 @@ reading the data once (install Debian's sqlite3 to measure it).\n\nSizes: small 
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Measure `import ldif` on a generated directory (users, groups, memberships).
+    BenchLdif {
+        #[arg(long, default_value_t = 100_000)]
+        users: usize,
+        #[arg(long, default_value_t = 1_000)]
+        groups: usize,
+        /// Group memberships per user.
+        #[arg(long, default_value_t = 10)]
+        per_user: usize,
+    },
     /// The event log: every change, who made it and when. `log verify` checks the hash chain.
     Log(LogArgs),
     /// People: employees, contractors, vendor staff.

@@ -597,3 +597,13 @@ fn ldif_import_feeds_audit_and_plan_verification() {
         .stderr(predicate::str::contains("bad.ldif:").and(predicate::str::contains("attribute `cn`")));
     assert_eq!(f.export(), exported);
 }
+
+#[test]
+fn bench_ldif_imports_a_generated_directory() {
+    let f = Fixture::new();
+    f.run()
+        .args(["bench-ldif", "--users", "200", "--groups", "20", "--per-user", "3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("200 users, 20 groups, 600 memberships"));
+}

@@ -85,6 +85,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Summary(f) => summary::summary(&ctx, f.format),
         Command::Log(args) => log::log(&ctx, args),
         Command::Plan(cmd) => plan::run(&ctx, cmd),
+        Command::BenchLdif { users, groups, per_user } => bench::bench_ldif(&ctx, users, groups, per_user),
         Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Generate { people, seed } => bench::generate(&ctx, people, seed),
         Command::Bench { people, seed, keep, format } => bench::bench(&ctx, people, seed, keep.as_deref(), format.format),

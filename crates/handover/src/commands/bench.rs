@@ -198,7 +198,9 @@ pub fn bench(ctx: &Context, people: usize, seed: u64, keep: Option<&Path>, forma
                     Some(t) => (format!("< {t}"), if f.seconds < t { "met" } else { "MISSED" }),
                     None => (String::new(), ""),
                 };
-                t.add_row(vec![f.what.to_string(), format!("{:.3}", f.seconds), target, verdict.to_string()]);
+                // Sub-millisecond figures (one what-if) need more digits to say anything.
+                let seconds = if f.seconds < 0.01 { format!("{:.6}", f.seconds) } else { format!("{:.3}", f.seconds) };
+                t.add_row(vec![f.what.to_string(), seconds, target, verdict.to_string()]);
             }
             match (report.dump_seconds, report.audit_to_dump_ratio) {
                 (Some(d), Some(r)) => {

@@ -162,9 +162,54 @@ fn insert_event(tx: &rusqlite::Transaction<'_>, seq: i64, draft: &EventDraft, pr
     Ok(())
 }
 
+/// Reference rows waiting to be written: inserting them many rows per statement costs a
+/// fraction of one statement per row, and an import writes millions of them.
+struct RefRows {
+    rows: Vec<(i64, String, i64)>,
+}
+
+impl RefRows {
+    const BATCH: usize = 256;
+
+    fn new() -> Self {
+        RefRows { rows: Vec::with_capacity(Self::BATCH) }
+    }
+
+    fn push(&mut self, tx: &rusqlite::Transaction<'_>, row: (i64, String, i64)) -> Result<()> {
+        self.rows.push(row);
+        if self.rows.len() == Self::BATCH {
+            self.flush(tx)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let sql = format!("INSERT INTO refs (from_id, field, to_id) VALUES {}", vec!["(?, ?, ?)"; self.rows.len()].join(", "));
+        let mut stmt = tx.prepare_cached(&sql)?;
+        let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(self.rows.len() * 3);
+        for (from, field, to) in &self.rows {
+            params.push(from);
+            params.push(field);
+            params.push(to);
+        }
+        stmt.execute(params.as_slice())?;
+        self.rows.clear();
+        Ok(())
+    }
+}
+
 /// Writes a record's references. `written` holds the ids of records written in this
 /// transaction, so most targets need no query.
-fn write_refs(tx: &rusqlite::Transaction<'_>, id: i64, record: &Record, written: &HashMap<(Kind, &str), i64>) -> Result<()> {
+fn write_refs(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    record: &Record,
+    written: &HashMap<(Kind, &str), i64>,
+    out: &mut RefRows,
+) -> Result<()> {
     for rf in record.refs() {
         let to_id = match written.get(&(rf.kind, rf.key)) {
             Some(id) => Some(*id),
@@ -180,7 +225,7 @@ fn write_refs(tx: &rusqlite::Transaction<'_>, id: i64, record: &Record, written:
                 reason: format!("refers through `{}` to {} {:?}, which does not exist", rf.field, rf.kind, rf.key),
             });
         };
-        tx.prepare_cached("INSERT INTO refs (from_id, field, to_id) VALUES (?1, ?2, ?3)")?.execute(params![id, rf.field, to_id])?;
+        out.push(tx, (id, rf.field, to_id))?;
     }
     Ok(())
 }
@@ -282,9 +327,11 @@ impl Store for SqliteStore {
                 }
             }
         }
+        let mut ref_rows = RefRows::new();
         for (id, record) in to_link {
-            write_refs(&tx, id, record, &written)?;
+            write_refs(&tx, id, record, &written, &mut ref_rows)?;
         }
+        ref_rows.flush(&tx)?;
 
         for (change, b) in changes.changes.iter().zip(bodies) {
             seq += 1;
@@ -323,6 +370,7 @@ impl Store for SqliteStore {
         let mut pending: Vec<(i64, String, Kind, String, Kind, String)> = Vec::new();
         let mut problems = Vec::new();
         let mut count = 0;
+        let mut ref_rows = RefRows::new();
         for record in records {
             handover_core::inventory::validate_record(&record, &mut problems);
             if let Some(p) = problems.pop() {
@@ -346,10 +394,7 @@ impl Store for SqliteStore {
                         .optional()?,
                 };
                 match target {
-                    Some(to_id) => {
-                        tx.prepare_cached("INSERT INTO refs (from_id, field, to_id) VALUES (?1, ?2, ?3)")?
-                            .execute(params![id, rf.field, to_id])?;
-                    }
+                    Some(to_id) => ref_rows.push(&tx, (id, rf.field, to_id))?,
                     None => pending.push((id, rf.field, rf.kind, rf.key.to_string(), kind, key.clone())),
                 }
             }
@@ -377,8 +422,9 @@ impl Store for SqliteStore {
                 key,
                 reason: format!("refers through `{field}` to {to_kind} {to_key:?}, which does not exist"),
             })?;
-            tx.prepare_cached("INSERT INTO refs (from_id, field, to_id) VALUES (?1, ?2, ?3)")?.execute(params![from_id, field, to_id])?;
+            ref_rows.push(&tx, (from_id, field, to_id))?;
         }
+        ref_rows.flush(&tx)?;
         tx.commit()?;
         Ok(Applied { changes: count, last_event: (count > 0).then_some(seq) })
     }

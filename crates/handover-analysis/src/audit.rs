@@ -90,8 +90,9 @@ impl Ctx<'_, '_> {
         let sys = self.snap.systems[s as usize];
         format!("{} (tier {})", sys.name, sys.tier)
     }
-    fn key_tier(&self, s: Ix) -> bool {
-        self.snap.systems[s as usize].tier <= self.t.key_person_max_tier
+    /// Systems critical enough for the key-person rules.
+    fn key_systems(&self) -> impl Iterator<Item = Ix> + '_ {
+        (0..self.snap.systems.len() as Ix).filter(|s| self.snap.systems[*s as usize].tier <= self.t.key_person_max_tier)
     }
     /// Key-person findings weigh more on tier 1 and when the person is already leaving.
     fn key_person_severity(&self, rule: &Rule, s: Ix, people: &[Ix]) -> Severity {
@@ -159,10 +160,7 @@ fn apply_acceptances(snap: &Snapshot, findings: &mut [Finding], today: Date) {
 fn single_admin(c: &Ctx) -> Vec<Finding> {
     let snap = c.snap;
     let mut out = Vec::new();
-    for s in 0..snap.systems.len() as Ix {
-        if !c.key_tier(s) {
-            continue;
-        }
+    for s in c.key_systems() {
         let admins = snap.admin_people(s);
         if admins.len() != 1 {
             continue;
@@ -201,10 +199,7 @@ fn single_admin(c: &Ctx) -> Vec<Finding> {
 fn single_knower(c: &Ctx) -> Vec<Finding> {
     let snap = c.snap;
     let mut out = Vec::new();
-    for s in 0..snap.systems.len() as Ix {
-        if !c.key_tier(s) {
-            continue;
-        }
+    for s in c.key_systems() {
         let knowers = &snap.system_knowers[s as usize];
         let sys = snap.systems[s as usize];
         let summary = match knowers.as_slice() {
@@ -281,10 +276,7 @@ fn sole_secret(c: &Ctx) -> Vec<Finding> {
 fn undocumented(c: &Ctx) -> Vec<Finding> {
     let snap = c.snap;
     let mut out = Vec::new();
-    for s in 0..snap.systems.len() as Ix {
-        if !c.key_tier(s) {
-            continue;
-        }
+    for s in c.key_systems() {
         let sys = snap.systems[s as usize];
         let newest = sys.docs.iter().filter_map(|d| d.last_reviewed).max();
         let (summary, evidence) = if sys.docs.is_empty() {

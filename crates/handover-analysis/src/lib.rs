@@ -14,6 +14,7 @@ pub mod audit;
 pub mod config;
 pub mod risk;
 pub mod rules;
+pub mod situation;
 pub mod snapshot;
 pub mod summary;
 pub mod whatif;

@@ -153,6 +153,22 @@ handover whatif --all")]
         #[command(flatten)]
         format: ReportFormatArg,
     },
+    /// Accounts with their situation: linked, unlinked, orphaned (person left), shared, service, group.
+    Accounts {
+        /// Only accounts in this situation.
+        #[arg(long, value_enum)]
+        situation: Option<SituationArg>,
+        /// Only accounts of this system.
+        #[arg(long, value_name = "SYSTEM")]
+        system: Option<String>,
+        /// Include disabled and removed accounts.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Confirm who an account belongs to (kept across re-imports): `link SYSTEM/NAME PERSON`.
+    Link { account: String, person: String },
     /// Import accounts, groups and grants of one system from a source (replaces what handover knew of it).
     #[command(subcommand)]
     Import(ImportCommand),
@@ -252,6 +268,16 @@ openldap --dry-run")]
         #[command(flatten)]
         args: ImportArgs,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SituationArg {
+    Linked,
+    Unlinked,
+    Orphaned,
+    Shared,
+    Service,
+    Group,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

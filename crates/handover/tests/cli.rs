@@ -607,3 +607,30 @@ fn bench_ldif_imports_a_generated_directory() {
         .success()
         .stdout(predicate::str::contains("200 users, 20 groups, 600 memberships"));
 }
+
+#[test]
+fn accounts_by_situation_and_link() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let orphaned: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["accounts", "--situation", "orphaned", "--format", "json"]))).unwrap();
+    let people: std::collections::BTreeSet<&str> = orphaned.as_array().unwrap().iter().map(|a| a["person"].as_str().unwrap()).collect();
+    assert_eq!(people.into_iter().collect::<Vec<_>>(), ["kevin-doyle", "laura-pike", "martin-greaves"]);
+    let unlinked = |f: &Fixture| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_str(&stdout(f.run().args(["accounts", "--situation", "unlinked", "--format", "json"]))).unwrap();
+        v.as_array().unwrap().iter().map(|a| a["account"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(unlinked(&f).contains(&"erp-edi-bridge/owen".to_string()));
+    f.run()
+        .args(["link", "erp-edi-bridge/owen", "gareth-lloyd"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("person: (none) → \"gareth-lloyd\""));
+    assert!(!unlinked(&f).contains(&"erp-edi-bridge/owen".to_string()));
+    f.run()
+        .args(["link", "erp-edi-bridge/nobody", "gareth-lloyd"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("error[record_not_found]"));
+}

@@ -3,11 +3,12 @@
 
 use super::inventory::describe;
 use super::Context;
-use crate::cli::{Format, ImportArgs, ImportCommand};
+use crate::cli::{Format, ImportArgs, ImportCommand, SituationArg};
 use crate::error::{user, user_with};
 use crate::output;
 use anyhow::Result;
-use handover_core::{ErrorCode, Kind};
+use handover_analysis::situation::{situation, Situation};
+use handover_core::{AccountStatus, ErrorCode, Kind, Record};
 use handover_import::reconcile::{reconcile, Imported};
 use handover_store::Store;
 use std::path::Path;
@@ -78,4 +79,72 @@ fn import(ctx: &Context, args: &ImportArgs, imported: Imported) -> Result<()> {
             Ok(())
         }
     }
+}
+
+pub fn accounts(ctx: &Context, wanted: Option<SituationArg>, system: Option<&str>, all: bool, format: Format) -> Result<()> {
+    let inv = ctx.store()?.load()?;
+    let wanted = wanted.map(|w| match w {
+        SituationArg::Linked => Situation::Linked,
+        SituationArg::Unlinked => Situation::Unlinked,
+        SituationArg::Orphaned => Situation::Orphaned,
+        SituationArg::Shared => Situation::Shared,
+        SituationArg::Service => Situation::Service,
+        SituationArg::Group => Situation::Group,
+    });
+    let rows: Vec<serde_json::Value> = inv
+        .accounts()
+        .filter(|a| all || a.status == AccountStatus::Active)
+        .filter(|a| system.is_none_or(|s| a.system == s))
+        .map(|a| (a, situation(&inv, a)))
+        .filter(|(_, s)| wanted.is_none_or(|w| w == *s))
+        .map(|(a, s)| {
+            serde_json::json!({
+                "account": handover_core::Account::key_of(&a.system, &a.name),
+                "situation": s.as_str(),
+                "person": a.person,
+                "status": a.status.as_str(),
+                "last_used": a.last_used,
+            })
+        })
+        .collect();
+    match format {
+        Format::Json => output::json(&rows),
+        Format::Table => {
+            let mut t = output::table(&["account", "situation", "person", "status", "last used"]);
+            for r in &rows {
+                t.add_row(["account", "situation", "person", "status", "last_used"].map(|k| output::cell(r.get(k))));
+            }
+            println!("{t}");
+            println!("{} accounts", rows.len());
+            Ok(())
+        }
+    }
+}
+
+pub fn link(ctx: &Context, account: &str, person: &str) -> Result<()> {
+    let mut store = ctx.store()?;
+    let current = store.load()?;
+    let Some(Record::Account(a)) = current.get(Kind::Account, account) else {
+        return Err(user(ErrorCode::RecordNotFound, format!("there is no account {account:?}; `handover accounts` lists them")));
+    };
+    if current.person(person).is_none() {
+        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {person:?}; `handover person list` shows the keys")));
+    }
+    let mut linked = a.clone();
+    linked.person = Some(person.to_string());
+    let mut target = current.clone();
+    target.insert(Record::Account(linked));
+    let problems = target.validate();
+    if let Some(p) = problems.first() {
+        return Err(user(p.code, p.to_string()));
+    }
+    let changes = current.diff(&target, &[Kind::Account]);
+    store.apply(&changes, &ctx.actor)?;
+    for c in &changes.changes {
+        println!("{}", describe(c));
+    }
+    if changes.is_empty() {
+        println!("{account} was already linked to {person}.");
+    }
+    Ok(())
 }

@@ -87,6 +87,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::BenchLdif { users, groups, per_user } => bench::bench_ldif(&ctx, users, groups, per_user),
         Command::Import(cmd) => import::run(&ctx, cmd),
+        Command::Accounts { situation, system, all, format } => import::accounts(&ctx, situation, system.as_deref(), all, format.format),
+        Command::Link { account, person } => import::link(&ctx, &account, &person),
         Command::Generate { people, seed } => bench::generate(&ctx, people, seed),
         Command::Bench { people, seed, keep, format } => bench::bench(&ctx, people, seed, keep.as_deref(), format.format),
         Command::Audit { format, severity, rules, rules_only } => analysis::audit(&ctx, format.format, severity, &rules, rules_only),

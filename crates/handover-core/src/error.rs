@@ -35,10 +35,12 @@ pub enum ErrorCode {
     LogChainBroken,
     /// The database could not be opened, migrated or written.
     Storage,
+    /// A live source (an LDAP server, a database) could not be reached or refused us.
+    Source,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::InvalidSyntax,
         ErrorCode::InvalidField,
         ErrorCode::UnknownField,
@@ -52,6 +54,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::LogChainBroken,
         ErrorCode::Storage,
+        ErrorCode::Source,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +72,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::LogChainBroken => "log_chain_broken",
             ErrorCode::Storage => "storage_error",
+            ErrorCode::Source => "source_error",
         }
     }
 
@@ -78,6 +82,7 @@ impl ErrorCode {
             ErrorCode::RecordNotFound => 404,
             ErrorCode::Conflict | ErrorCode::RecordInUse | ErrorCode::DuplicateKey | ErrorCode::DuplicateEmail => 409,
             ErrorCode::LogChainBroken | ErrorCode::Storage => 500,
+            ErrorCode::Source => 502,
             _ => 422,
         }
     }

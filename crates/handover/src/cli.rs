@@ -268,6 +268,33 @@ openldap --dry-run")]
         #[command(flatten)]
         args: ImportArgs,
     },
+    /// A live LDAP directory (paged search), mapped exactly as an LDIF file is.
+    #[command(long_about = "Read a live LDAP directory with a paged subtree search and import it as the \
+access of one system, mapped exactly as `import ldif` maps a file. Only the attributes the \
+mapping needs are requested (never passwords). The bind password is read from a file, never \
+from the command line.\n\nExample:\n  handover import ldap --url ldap://127.0.0.1:389 --bind-dn \
+cn=reader,dc=example,dc=com --password-file ~/.ldap-reader --base dc=example,dc=com --system \
+openldap")]
+    Ldap {
+        /// ldap://host:port
+        #[arg(long)]
+        url: String,
+        /// Bind as this DN (anonymous when left out).
+        #[arg(long, value_name = "DN")]
+        bind_dn: Option<String>,
+        /// A file holding the bind password (a trailing newline is ignored).
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        /// Search under this DN.
+        #[arg(long, value_name = "DN")]
+        base: String,
+        #[arg(long, default_value = "(objectClass=*)")]
+        filter: String,
+        #[arg(long, default_value_t = 500)]
+        page_size: i32,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

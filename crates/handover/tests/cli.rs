@@ -634,3 +634,68 @@ fn accounts_by_situation_and_link() {
         .failure()
         .stderr(predicate::str::contains("error[record_not_found]"));
 }
+
+/// The live-LDAP settings `scripts/test` exports after starting slapd, or `None` (and a
+/// printed reason) when run without it outside CI.
+fn live_ldap() -> Option<[String; 4]> {
+    let vars = ["HANDOVER_TEST_LDAP_URL", "HANDOVER_TEST_LDAP_BIND_DN", "HANDOVER_TEST_LDAP_PASSWORD_FILE", "HANDOVER_TEST_LDAP_BASE"];
+    match vars.map(std::env::var).into_iter().collect::<Result<Vec<_>, _>>() {
+        Ok(v) => Some([v[0].clone(), v[1].clone(), v[2].clone(), v[3].clone()]),
+        Err(_) => {
+            assert!(std::env::var_os("CI").is_none(), "CI=true but no slapd: scripts/test starts one and exports HANDOVER_TEST_LDAP_*");
+            eprintln!("skipping: no live LDAP server (run ./scripts/test, which starts slapd)");
+            None
+        }
+    }
+}
+
+#[test]
+fn live_ldap_import_from_a_real_slapd() {
+    let Some([url, bind_dn, password_file, base]) = live_ldap() else { return };
+    let f = Fixture::new();
+    f.run().arg("init").assert().success();
+    f.run().args(["system", "add", "dir", "name=Directory", "tier=1"]).assert().success();
+    f.run().args(["person", "add", "oliver-grant", "name=Oliver Grant", "email=oliver@quillstone.example"]).assert().success();
+    let args = [
+        "import",
+        "ldap",
+        "--url",
+        &url,
+        "--bind-dn",
+        &bind_dn,
+        "--password-file",
+        &password_file,
+        "--base",
+        &base,
+        "--system",
+        "dir",
+        "--format",
+        "json",
+    ];
+    let summary: serde_json::Value = serde_json::from_str(&stdout(f.run().args(args))).unwrap();
+    assert_eq!(
+        (summary["accounts"].as_u64(), summary["groups"].as_u64(), summary["people_linked"].as_u64()),
+        (Some(3), Some(3), Some(1)),
+        "{summary}"
+    );
+    // Nested membership through the live server's DNs; expired shadow account disabled.
+    let oliver: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["account", "show", "dir/oliver", "--format", "json"]))).unwrap();
+    assert_eq!(oliver["record"]["member_of"], serde_json::json!(["dir/cn=IT", "dir/cn=staff"]));
+    let temp: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["account", "show", "dir/temp1", "--format", "json"]))).unwrap();
+    assert_eq!(temp["record"]["status"], "disabled");
+    let again: serde_json::Value = serde_json::from_str(&stdout(f.run().args(args))).unwrap();
+    assert_eq!(again["changes"], serde_json::json!({"added": 0, "changed": 0, "removed": 0}));
+    // Wrong credentials: a clear error and nothing changed.
+    let before = f.export();
+    let wrong = f.file("wrong-password", "not-the-password\n");
+    let mut bad = args.map(str::to_string);
+    bad[7] = wrong.display().to_string();
+    f.run()
+        .args(&bad)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("error[source_error]").and(predicate::str::contains("invalidCredentials")));
+    assert_eq!(f.export(), before);
+}

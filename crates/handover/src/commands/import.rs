@@ -23,6 +23,27 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             imported.warnings.splice(0..0, ldif.warnings);
             import(ctx, &args, imported)
         }
+        ImportCommand::Ldap { url, bind_dn, password_file, base, filter, page_size, args } => {
+            let password = match &password_file {
+                Some(f) => Some(
+                    String::from_utf8(read(f)?)
+                        .map_err(|_| user(ErrorCode::InvalidSyntax, format!("{} is not UTF-8 text", f.display())))?,
+                ),
+                None => None,
+            };
+            let password = password.as_deref().map(|p| p.trim_end_matches(['\n', '\r']));
+            let source = handover_import::live_ldap::LdapSource {
+                url: &url,
+                bind_dn: bind_dn.as_deref(),
+                password,
+                base: &base,
+                filter: &filter,
+                page_size: page_size.max(1),
+            };
+            let entries = handover_import::live_ldap::fetch(&source).map_err(|e| user(ErrorCode::Source, e.to_string()))?;
+            let imported = handover_import::directory::to_records(&args.system, &entries, ctx.today);
+            import(ctx, &args, imported)
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod ldif;
 pub mod live_ldap;
 pub mod orgfile;
 pub mod reconcile;
+pub mod scim;
 pub mod yaml;
 
 pub use orgfile::{Diagnostic, Location, OrgFile};

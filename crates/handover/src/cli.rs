@@ -268,6 +268,18 @@ openldap --dry-run")]
         #[command(flatten)]
         args: ImportArgs,
     },
+    /// SCIM 2.0 Users and Groups: a resource, a ListResponse or a list of resources (JSON).
+    #[command(long_about = "Import SCIM 2.0 Users and Groups (RFC 7643) from a JSON file — one resource, a \
+ListResponse, or a list of resources — as the access of one system. Users are accounts named \
+by userName (active: false disables them); Groups are group accounts `group:NAME` whose \
+members (users or groups: groups nest) inherit a `member of NAME` grant, admin for admin-like \
+names. Accounts link to people by primary email, then username.\n\nExample:\n  handover \
+import scim users.json --system okta")]
+    Scim {
+        file: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
     /// A live LDAP directory (paged search), mapped exactly as an LDIF file is.
     #[command(long_about = "Read a live LDAP directory with a paged subtree search and import it as the \
 access of one system, mapped exactly as `import ldif` maps a file. Only the attributes the \

@@ -699,3 +699,38 @@ fn live_ldap_import_from_a_real_slapd() {
         .stderr(predicate::str::contains("error[source_error]").and(predicate::str::contains("invalidCredentials")));
     assert_eq!(f.export(), before);
 }
+
+#[test]
+fn scim_import_links_people_and_nests_groups() {
+    let f = Fixture::new();
+    f.run().arg("init").assert().success();
+    f.run().args(["system", "add", "idp", "name=Identity provider", "tier=1"]).assert().success();
+    f.run().args(["person", "add", "ann", "name=Ann Example", "email=ann@example.com"]).assert().success();
+    let scim = r#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 4, "Resources": [
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u1", "userName": "ann.e", "emails": [{"value": "home@example.org"}, {"value": "ann@example.com", "primary": true}]},
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u2", "userName": "bob", "active": false},
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": "g1", "displayName": "Helpdesk", "members": [{"value": "u1", "type": "User"}]},
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": "g2", "displayName": "Administrators", "members": [{"value": "g1", "type": "Group"}]}
+    ]}"#;
+    let path = f.file("users.json", scim);
+    let summary: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["import", "scim"]).arg(&path).args(["--system", "idp", "--format", "json"]))).unwrap();
+    assert_eq!(
+        (summary["accounts"].as_u64(), summary["groups"].as_u64(), summary["people_linked"].as_u64()),
+        (Some(2), Some(2), Some(1)),
+        "{summary}"
+    );
+    let admins: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["audit", "--rule", "HO-KEY-001", "--format", "json"]))).unwrap();
+    assert!(admins[0]["evidence"][0].as_str().unwrap().contains("through idp/group:Administrators"), "{admins}");
+    let bob: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["account", "show", "idp/bob", "--format", "json"]))).unwrap();
+    assert_eq!(bob["record"]["status"], "disabled");
+    let bad = f.file("bad.json", "{\"Resources\": [ {\"userName\": \"x\"}, ");
+    f.run()
+        .args(["import", "scim"])
+        .arg(&bad)
+        .args(["--system", "idp"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("bad.json:1:").and(predicate::str::contains("error[invalid_syntax]")));
+}

@@ -23,6 +23,12 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             imported.warnings.splice(0..0, ldif.warnings);
             import(ctx, &args, imported)
         }
+        ImportCommand::Scim { file, args } => {
+            let bytes = read(&file)?;
+            let imported = handover_import::scim::parse(&file.display().to_string(), &args.system, &bytes)
+                .map_err(|e| user(ErrorCode::InvalidSyntax, e.to_string()))?;
+            import(ctx, &args, imported)
+        }
         ImportCommand::Ldap { url, bind_dn, password_file, base, filter, page_size, args } => {
             let password = match &password_file {
                 Some(f) => Some(

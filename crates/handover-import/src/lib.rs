@@ -13,6 +13,7 @@
 
 pub mod directory;
 pub mod ldif;
+pub mod linux;
 pub mod live_ldap;
 pub mod orgfile;
 pub mod reconcile;

@@ -280,6 +280,20 @@ import scim users.json --system okta")]
         #[command(flatten)]
         args: ImportArgs,
     },
+    /// A Linux host from its files: passwd, group, shadow (lock/expiry only), sudoers(.d), authorized_keys.
+    #[command(long_about = "Import a Linux host's accounts from its files below --root (a copy, a mounted \
+image, or / itself): etc/passwd, etc/group (split groups merged), etc/shadow (only lock and \
+expiry; hashes are never kept), etc/sudoers and etc/sudoers.d (aliases expanded; ALL or a shell \
+is admin), and each user's ~/.ssh/authorized_keys (one grant per key, by SHA256 fingerprint). \
+uid 0 and the sudo/wheel/admin/root groups are admin.\n\nExample:\n  handover import linux \
+--root /mnt/web1 --system web1")]
+    Linux {
+        /// The host's root directory.
+        #[arg(long, value_name = "DIR")]
+        root: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
     /// A live LDAP directory (paged search), mapped exactly as an LDIF file is.
     #[command(long_about = "Read a live LDAP directory with a paged subtree search and import it as the \
 access of one system, mapped exactly as `import ldif` maps a file. Only the attributes the \

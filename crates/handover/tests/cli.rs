@@ -734,3 +734,66 @@ fn scim_import_links_people_and_nests_groups() {
         .failure()
         .stderr(predicate::str::contains("bad.json:1:").and(predicate::str::contains("error[invalid_syntax]")));
 }
+
+/// A real root directory: the machine's account files copied, then users and keys added
+/// with the real `useradd` (root only; CI runs as root).
+#[test]
+fn linux_import_from_a_root_dir_made_with_useradd() {
+    let is_root = std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false);
+    if !is_root || std::process::Command::new("useradd").arg("--help").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root with useradd available");
+        eprintln!("skipping: needs root and useradd");
+        return;
+    }
+    let f = Fixture::new();
+    let root = f.dir.path().join("rootfs");
+    std::fs::create_dir_all(root.join("etc/sudoers.d")).unwrap();
+    for file in ["passwd", "group", "shadow", "gshadow"] {
+        let _ = std::fs::copy(Path::new("/etc").join(file), root.join("etc").join(file));
+    }
+    let useradd = |args: &[&str]| {
+        let out = std::process::Command::new("useradd").arg("--prefix").arg(&root).args(args).output().unwrap();
+        assert!(out.status.success(), "useradd {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    useradd(&["-m", "-s", "/bin/bash", "-G", "sudo", "-c", "Alice Admin", "alice"]);
+    useradd(&["-m", "-s", "/bin/bash", "bob"]);
+    std::fs::write(root.join("etc/sudoers.d/deploy"), "bob ALL=(root) NOPASSWD: /usr/bin/systemctl restart app\n").unwrap();
+    std::fs::create_dir_all(root.join("home/alice/.ssh")).unwrap();
+    std::fs::write(
+        root.join("home/alice/.ssh/authorized_keys"),
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop\n",
+    )
+    .unwrap();
+
+    f.run().arg("init").assert().success();
+    f.run().args(["system", "add", "web1", "name=Web server", "tier=2"]).assert().success();
+    f.run().args(["person", "add", "alice", "name=Alice Admin"]).assert().success();
+    let summary: serde_json::Value = serde_json::from_str(&stdout(
+        f.run().args(["import", "linux", "--root"]).arg(&root).args(["--system", "web1", "--format", "json"]),
+    ))
+    .unwrap();
+    assert_eq!(summary["people_linked"], 1, "{summary}");
+    let alice: serde_json::Value =
+        serde_json::from_str(&stdout(f.run().args(["account", "show", "web1/alice", "--format", "json"]))).unwrap();
+    assert!(alice["record"]["member_of"].as_array().unwrap().contains(&"web1/group:sudo".into()));
+    let grants: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["grant", "list", "--format", "json"]))).unwrap();
+    let has = |account: &str, prefix: &str, level: &str| {
+        grants
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["account"] == account && g["privilege"].as_str().unwrap().starts_with(prefix) && g["level"] == level)
+    };
+    assert!(has("web1/group:sudo", "member of sudo", "admin"));
+    assert!(has("web1/bob", "sudo: /usr/bin/systemctl restart app (NOPASSWD)", "write"));
+    assert!(has("web1/alice", "ssh key SHA256:", "read"));
+    // Nothing of the password hashes reaches the store.
+    let export = f.export();
+    assert!(!export.contains("$6$") && !export.contains("$y$"), "a hash leaked into the store");
+    // Re-import: no change.
+    let again: serde_json::Value = serde_json::from_str(&stdout(
+        f.run().args(["import", "linux", "--root"]).arg(&root).args(["--system", "web1", "--format", "json"]),
+    ))
+    .unwrap();
+    assert_eq!(again["changes"], serde_json::json!({"added": 0, "changed": 0, "removed": 0}));
+}

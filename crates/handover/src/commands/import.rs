@@ -29,6 +29,13 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                 .map_err(|e| user(ErrorCode::InvalidSyntax, e.to_string()))?;
             import(ctx, &args, imported)
         }
+        ImportCommand::Linux { root, args } => {
+            let files = handover_import::linux::read_root(&root)
+                .map_err(|e| user(ErrorCode::Storage, format!("cannot read {}/etc/passwd: {e}", root.display())))?;
+            let imported = handover_import::linux::parse(&args.system, &files, ctx.today)
+                .map_err(|e| user(ErrorCode::InvalidSyntax, format!("{}/{e}", root.display())))?;
+            import(ctx, &args, imported)
+        }
         ImportCommand::Ldap { url, bind_dn, password_file, base, filter, page_size, args } => {
             let password = match &password_file {
                 Some(f) => Some(

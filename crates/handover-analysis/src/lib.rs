@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod config;
+pub mod due;
 pub mod risk;
 pub mod rules;
 pub mod situation;

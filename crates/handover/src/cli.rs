@@ -115,6 +115,14 @@ apply -f org.yaml --dry-run    show what would change\n  handover apply -f org.y
     Stats(FormatArg),
     /// Who alone holds what: single admins, single knowers, secrets, roles, lapsing contracts.
     Summary(FormatArg),
+    /// Everything due or overdue: reviews, contract notice and end dates, rotations, expiries, plan tasks.
+    Due {
+        /// How far ahead to look.
+        #[arg(long, default_value = "30d")]
+        within: handover_core::Interval,
+        #[command(flatten)]
+        format: ReportFormatArg,
+    },
     /// Findings: single points of failure, access that exceeds need, lapsing contracts, stale plans.
     #[command(long_about = "Run every audit rule over the inventory. Each finding has a stable rule id, a \
 severity, the record it is about, the evidence, what to do, and the controls it maps to (CIS \

@@ -797,3 +797,20 @@ fn linux_import_from_a_root_dir_made_with_useradd() {
     .unwrap();
     assert_eq!(again["changes"], serde_json::json!({"added": 0, "changed": 0, "removed": 0}));
 }
+
+#[test]
+fn due_lists_what_needs_someone_overdue_first() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let items: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["due", "--within", "30d", "--format", "json"]))).unwrap();
+    let items = items.as_array().unwrap();
+    let find = |what: &str, subject: &str| items.iter().find(|d| d["what"] == what && d["subject"] == subject);
+    let notice = find("contract notice", "contract:brightpath-msa-2025").expect("the BrightPath notice deadline");
+    assert_eq!((notice["due"].as_str(), notice["overdue"].as_bool()), (Some("2026-10-16"), Some(true)));
+    assert!(find("contract end", "contract:brightpath-msa-2025").is_some());
+    assert!(find("credential expiry", "credential:portal-tls-cert").is_some());
+    assert!(find("policy review", "policy:dr-plan").unwrap()["overdue"].as_bool().unwrap());
+    let dates: Vec<&str> = items.iter().map(|d| d["due"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "sorted by date");
+    assert!(dates.iter().all(|d| *d <= "2026-12-26"), "nothing beyond the horizon");
+}

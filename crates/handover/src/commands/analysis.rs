@@ -327,3 +327,49 @@ fn impact_text(i: &Impact, inv: &Inventory, markdown: bool) -> String {
     }
     o
 }
+
+pub fn due(ctx: &Context, within: handover_core::Interval, format: ReportFormat) -> Result<()> {
+    let config = ctx.config()?;
+    let inv = ctx.store()?.load()?;
+    let items = handover_analysis::due::due(&inv, ctx.today, within.days() as i64, &config.thresholds);
+    let owner =
+        |o: &Option<String>| o.as_deref().map_or_else(String::new, |k| inv.person(k).map_or_else(|| k.to_string(), |p| p.name.clone()));
+    match format {
+        ReportFormat::Json => output::json(&items),
+        ReportFormat::Markdown => {
+            println!(
+                "# Due by {} (as of {})\n",
+                ctx.today.checked_add(jiff::Span::new().days(within.days() as i64)).unwrap_or(ctx.today),
+                ctx.today
+            );
+            for d in &items {
+                println!(
+                    "- [ ] **{}**{} — {}: {} (`{}`){}",
+                    d.due,
+                    if d.overdue { " (overdue)" } else { "" },
+                    d.what,
+                    d.title,
+                    d.subject,
+                    if d.owner.is_some() { format!(" — {}", owner(&d.owner)) } else { String::new() }
+                );
+            }
+            Ok(())
+        }
+        ReportFormat::Table => {
+            let mut t = output::table(&["due", "", "what", "subject", "owner"]);
+            for d in &items {
+                t.add_row(vec![
+                    d.due.to_string(),
+                    if d.overdue { "OVERDUE".into() } else { String::new() },
+                    d.what.to_string(),
+                    d.title.clone(),
+                    owner(&d.owner),
+                ]);
+            }
+            println!("{t}");
+            let overdue = items.iter().filter(|d| d.overdue).count();
+            println!("{} items due within {within}, {overdue} of them overdue.", items.len());
+            Ok(())
+        }
+    }
+}

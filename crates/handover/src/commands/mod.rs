@@ -93,6 +93,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench { people, seed, keep, format } => bench::bench(&ctx, people, seed, keep.as_deref(), format.format),
         Command::Audit { format, severity, rules, rules_only } => analysis::audit(&ctx, format.format, severity, &rules, rules_only),
         Command::Risk(f) => analysis::risk(&ctx, f.format),
+        Command::Due { within, format } => analysis::due(&ctx, within, format.format),
         Command::Whatif { people, all, format } => analysis::whatif(&ctx, &people, all, format.format),
         Command::Person(a) => records::run(&ctx, Kind::Person, a.action),
         Command::Role(a) => records::run(&ctx, Kind::Role, a.action),

@@ -21,6 +21,9 @@ pub enum Situation {
 }
 
 impl Situation {
+    pub const ALL: &'static [Situation] =
+        &[Situation::Linked, Situation::Unlinked, Situation::Orphaned, Situation::Shared, Situation::Service, Situation::Group];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Situation::Linked => "linked",

@@ -1,6 +1,9 @@
 //! The command line: nouns for records, verbs for what to do with them.
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use handover_analysis::situation::Situation;
+use handover_core::{PlanMode, Severity};
 use std::path::PathBuf;
 
 const ABOUT: &str = "Keep IT running when the people who hold it together leave.";
@@ -18,6 +21,13 @@ Start here:
 
 Everything lives in one SQLite file (handover.db here, or --db / HANDOVER_DB). Every change \
 is recorded in a tamper-evident log: `handover log`, `handover log verify`.";
+
+/// Parses one of a domain enum's names (`high`, `orphaned`, `hostile` …) into the value,
+/// so the command line and the domain share one list instead of a mirror enum each.
+fn choice<T: Copy + Send + Sync + 'static>(all: &'static [T], name: fn(T) -> &'static str) -> impl TypedValueParser<Value = T> {
+    // PossibleValuesParser has already refused anything not in `all`.
+    PossibleValuesParser::new(all.iter().map(|v| name(*v))).map(move |s| all.iter().copied().find(|v| name(*v) == s).unwrap_or(all[0]))
+}
 
 #[derive(Debug, Parser)]
 #[command(name = "handover", version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true)]
@@ -135,8 +145,8 @@ handover audit --format markdown > audit.md\n  handover audit --rules")]
         #[command(flatten)]
         format: ReportFormatArg,
         /// Only findings at least this severe.
-        #[arg(long, value_name = "LEVEL")]
-        severity: Option<SeverityArg>,
+        #[arg(long, value_name = "LEVEL", value_parser = choice(Severity::ALL, Severity::as_str))]
+        severity: Option<Severity>,
         /// Only findings of these rules (e.g. HO-KEY-001).
         #[arg(long = "rule", value_name = "ID")]
         rules: Vec<String>,
@@ -164,8 +174,8 @@ handover whatif --all")]
     /// Accounts with their situation: linked, unlinked, orphaned (person left), shared, service, group.
     Accounts {
         /// Only accounts in this situation.
-        #[arg(long, value_enum)]
-        situation: Option<SituationArg>,
+        #[arg(long, value_parser = choice(Situation::ALL, Situation::as_str))]
+        situation: Option<Situation>,
         /// Only accounts of this system.
         #[arg(long, value_name = "SYSTEM")]
         system: Option<String>,
@@ -331,24 +341,6 @@ openldap")]
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SituationArg {
-    Linked,
-    Unlinked,
-    Orphaned,
-    Shared,
-    Service,
-    Group,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ModeArg {
-    /// Knowledge transfer over weeks, revocation at the end of the last day.
-    Friendly,
-    /// Everything revoked inside one short window, the person told afterwards.
-    Hostile,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum PlanFormat {
     #[default]
@@ -374,8 +366,10 @@ tasks already done and adds what is new.\n\nExample:\n  handover plan create dan
 --mode hostile --leaving-at 2026-12-15T08:00 --window 15m --owner tom-askew")]
     Create {
         person: String,
-        #[arg(long, value_enum, default_value = "friendly")]
-        mode: ModeArg,
+        /// friendly: knowledge transfer over weeks, revocation at the end of the last day;
+        /// hostile: everything revoked inside one short window, the person told afterwards.
+        #[arg(long, default_value = "friendly", value_parser = choice(PlanMode::ALL, PlanMode::as_str))]
+        mode: PlanMode,
         /// Their last moment (hostile: when the lock-out window opens), local time.
         #[arg(long, value_name = "YYYY-MM-DDTHH:MM")]
         leaving_at: jiff::civil::DateTime,
@@ -430,14 +424,6 @@ pub enum TaskCommand {
         #[arg(long)]
         reason: String,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SeverityArg {
-    Low,
-    Medium,
-    High,
-    Critical,
 }
 
 #[derive(Debug, Args)]

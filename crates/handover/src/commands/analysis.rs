@@ -1,7 +1,7 @@
 //! `handover audit`, `risk` and `whatif`: load, snapshot, analyse, print.
 
 use super::Context;
-use crate::cli::{ReportFormat, SeverityArg};
+use crate::cli::ReportFormat;
 use crate::error::user;
 use crate::output;
 use anyhow::Result;
@@ -12,16 +12,7 @@ use handover_core::{ErrorCode, Inventory, Kind, Severity};
 use handover_store::Store;
 use std::fmt::Write;
 
-fn severity_of(s: SeverityArg) -> Severity {
-    match s {
-        SeverityArg::Low => Severity::Low,
-        SeverityArg::Medium => Severity::Medium,
-        SeverityArg::High => Severity::High,
-        SeverityArg::Critical => Severity::Critical,
-    }
-}
-
-pub fn audit(ctx: &Context, format: ReportFormat, min: Option<SeverityArg>, only: &[String], rules_only: bool) -> Result<()> {
+pub fn audit(ctx: &Context, format: ReportFormat, min: Option<Severity>, only: &[String], rules_only: bool) -> Result<()> {
     if rules_only {
         return print_rules(format);
     }
@@ -35,7 +26,7 @@ pub fn audit(ctx: &Context, format: ReportFormat, min: Option<SeverityArg>, only
     let snap = Snapshot::new(&inv);
     let mut findings = handover_analysis::audit(&snap, &config.thresholds, ctx.today);
     if let Some(min) = min {
-        findings.retain(|f| f.severity >= severity_of(min));
+        findings.retain(|f| f.severity >= min);
     }
     if !only.is_empty() {
         findings.retain(|f| only.iter().any(|r| r == f.rule));

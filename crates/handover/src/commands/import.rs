@@ -3,7 +3,7 @@
 
 use super::inventory::describe;
 use super::Context;
-use crate::cli::{Format, ImportArgs, ImportCommand, SituationArg};
+use crate::cli::{Format, ImportArgs, ImportCommand};
 use crate::error::{user, user_with};
 use crate::output;
 use anyhow::Result;
@@ -115,16 +115,8 @@ fn import(ctx: &Context, args: &ImportArgs, imported: Imported) -> Result<()> {
     }
 }
 
-pub fn accounts(ctx: &Context, wanted: Option<SituationArg>, system: Option<&str>, all: bool, format: Format) -> Result<()> {
+pub fn accounts(ctx: &Context, wanted: Option<Situation>, system: Option<&str>, all: bool, format: Format) -> Result<()> {
     let inv = ctx.store()?.load()?;
-    let wanted = wanted.map(|w| match w {
-        SituationArg::Linked => Situation::Linked,
-        SituationArg::Unlinked => Situation::Unlinked,
-        SituationArg::Orphaned => Situation::Orphaned,
-        SituationArg::Shared => Situation::Shared,
-        SituationArg::Service => Situation::Service,
-        SituationArg::Group => Situation::Group,
-    });
     let rows: Vec<serde_json::Value> = inv
         .accounts()
         .filter(|a| all || a.status == AccountStatus::Active)

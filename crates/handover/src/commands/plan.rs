@@ -1,7 +1,7 @@
 //! `handover plan …`: create, show, track and verify departure plans.
 
 use super::Context;
-use crate::cli::{Format, ModeArg, PlanCommand, PlanFormat, TaskCommand};
+use crate::cli::{Format, PlanCommand, PlanFormat, TaskCommand};
 use crate::error::user;
 use crate::output;
 use anyhow::Result;
@@ -54,7 +54,7 @@ fn save(ctx: &Context, store: &mut SqliteStore, current: &Inventory, plan: Plan)
 fn create(
     ctx: &Context,
     person: String,
-    mode: ModeArg,
+    mode: PlanMode,
     leaving_at: jiff::civil::DateTime,
     window: handover_core::Interval,
     owner: Option<String>,
@@ -70,10 +70,6 @@ fn create(
     if let Some(o) = owner.as_deref().filter(|o| inv.person(o).is_none()) {
         return Err(user(ErrorCode::RecordNotFound, format!("there is no person {o:?} to own the plan")));
     }
-    let mode = match mode {
-        ModeArg::Friendly => PlanMode::Friendly,
-        ModeArg::Hostile => PlanMode::Hostile,
-    };
     let key = format!("{person}-{}", leaving_at.date());
     let previous = match inv.get(Kind::Plan, &key) {
         Some(Record::Plan(p)) => Some((**p).clone()),

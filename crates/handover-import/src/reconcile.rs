@@ -4,7 +4,7 @@
 //! kept with status `removed` (its grants go), so history and plan verification still see
 //! it; a link to a person made by hand survives re-imports.
 
-use handover_core::{Account, AccountKind, AccountStatus, Grant, Inventory, Kind, Record};
+use handover_core::{Account, AccountKind, AccountStatus, ChangeSet, Grant, Inventory, Kind, Record};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -92,8 +92,18 @@ impl<'a> Directory<'a> {
     }
 }
 
+/// The outcome of reconciling one import.
+#[derive(Debug, Clone)]
+pub struct Reconciled {
+    /// The inventory after the import.
+    pub target: Inventory,
+    /// What turns the current inventory into `target` (accounts and grants only).
+    pub changes: ChangeSet,
+    pub summary: Summary,
+}
+
 /// The inventory after importing `imported` as the whole truth about `system`'s access.
-pub fn reconcile(current: &Inventory, system: &str, imported: Imported) -> (Inventory, Summary) {
+pub fn reconcile(current: &Inventory, system: &str, imported: Imported) -> Reconciled {
     let dir = Directory::new(current);
     let mut summary = Summary { system: system.to_string(), warnings: imported.warnings, ..Summary::default() };
     let existing: HashMap<String, &Account> =
@@ -177,5 +187,5 @@ pub fn reconcile(current: &Inventory, system: &str, imported: Imported) -> (Inve
             _ => summary.changes.changed += 1,
         }
     }
-    (target, summary)
+    Reconciled { target, changes, summary }
 }

@@ -28,7 +28,8 @@ fn people() -> Inventory {
 
 fn import(inv: &Inventory, bytes: &[u8]) -> (Inventory, reconcile::Summary) {
     let parsed = ldif::parse("quillstone.ldif", bytes).unwrap();
-    reconcile::reconcile(inv, "dir", directory::to_records("dir", &parsed.entries, today()))
+    let r = reconcile::reconcile(inv, "dir", directory::to_records("dir", &parsed.entries, today()));
+    (r.target, r.summary)
 }
 
 fn account<'a>(inv: &'a Inventory, name: &str) -> &'a handover_core::Account {

@@ -73,7 +73,7 @@ fn import(ctx: &Context, args: &ImportArgs, imported: Imported) -> Result<()> {
             format!("there is no system {:?}; add it first: `handover system add {} name=… tier=…`", args.system, args.system),
         ));
     }
-    let (target, summary) = reconcile(&current, &args.system, imported);
+    let handover_import::reconcile::Reconciled { target, changes, summary } = reconcile(&current, &args.system, imported);
     let problems = target.validate();
     if !problems.is_empty() {
         return Err(user_with(
@@ -82,7 +82,6 @@ fn import(ctx: &Context, args: &ImportArgs, imported: Imported) -> Result<()> {
             problems.iter().take(20).map(|p| p.to_string()).collect(),
         ));
     }
-    let changes = current.diff(&target, &[Kind::Account, Kind::Grant]);
     if !args.dry_run && !changes.is_empty() {
         store.apply(&changes, &ctx.actor)?;
     }

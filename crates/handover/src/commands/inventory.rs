@@ -27,26 +27,12 @@ pub fn init(ctx: &Context) -> Result<()> {
 /// Parses, validates against what the store holds, and (unless `dry_run`) writes an org
 /// file in one transaction. Returns the changes.
 pub fn apply_org_file(store: &mut SqliteStore, name: &str, text: &str, actor: &str, dry_run: bool, progress: bool) -> Result<ChangeSet> {
-    let file = OrgFile::parse(name, text).map_err(|diags| {
-        let n = diags.len();
-        let code = diags[0].code;
-        user_with(
-            code,
-            format!("{name} has {n} problem{}; nothing was changed", if n == 1 { "" } else { "s" }),
-            diags.iter().map(|d| d.to_string()).collect(),
-        )
-    })?;
+    let file = OrgFile::parse(name, text).map_err(|diags| file_problems(name, diags.len(), &diags))?;
     let current = store.load()?;
     let target = current.with_kinds_from(&file.inventory, &file.managed);
     let problems = target.validate();
     if !problems.is_empty() {
-        let diags = file.diagnose(&problems);
-        let n = problems.len();
-        return Err(user_with(
-            diags[0].code,
-            format!("{name} has {n} problem{}; nothing was changed", if n == 1 { "" } else { "s" }),
-            diags.iter().map(|d| d.to_string()).collect(),
-        ));
+        return Err(file_problems(name, problems.len(), &file.diagnose(&problems)));
     }
     let changes = current.diff(&target, &file.managed);
     if !dry_run && !changes.is_empty() {
@@ -57,6 +43,17 @@ pub fn apply_org_file(store: &mut SqliteStore, name: &str, text: &str, actor: &s
         store.apply(&changes, actor)?;
     }
     Ok(changes)
+}
+
+/// The error for a file with problems: the first one's code, a count, and one line each
+/// (`diags` may be capped below `total`).
+fn file_problems(name: &str, total: usize, diags: &[orgfile::Diagnostic]) -> anyhow::Error {
+    let code = diags.first().map_or(ErrorCode::InvalidSyntax, |d| d.code);
+    user_with(
+        code,
+        format!("{name} has {total} problem{}; nothing was changed", if total == 1 { "" } else { "s" }),
+        diags.iter().map(|d| d.to_string()).collect(),
+    )
 }
 
 pub fn apply(ctx: &Context, path: &Path, dry_run: bool) -> Result<()> {

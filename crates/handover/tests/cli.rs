@@ -18,6 +18,12 @@ fn stdout(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Runs the command, expects success, and parses what it printed as JSON.
+fn json(cmd: &mut Command) -> serde_json::Value {
+    let out = stdout(cmd);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
 struct Fixture {
     dir: tempfile::TempDir,
 }
@@ -64,7 +70,7 @@ fn demo_tells_who_alone_holds_what() {
 #[test]
 fn demo_json_names_the_single_points_of_failure() {
     let f = Fixture::new();
-    let out: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["demo", "--format", "json"]))).unwrap();
+    let out = json(f.run().args(["demo", "--format", "json"]));
     let people = out["key_people"].as_array().unwrap();
     let dana = people.iter().find(|p| p["person"] == "dana-whitfield").unwrap();
     assert_eq!(dana["sole_admin"].as_array().unwrap().len(), 10);
@@ -87,7 +93,7 @@ fn demo_refuses_a_database_with_real_data() {
 fn stats_json_counts_every_kind() {
     let f = Fixture::new();
     f.run().arg("demo").assert().success();
-    let stats: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["stats", "--format", "json"]))).unwrap();
+    let stats = json(f.run().args(["stats", "--format", "json"]));
     assert_eq!(stats["people"], 59);
     assert_eq!(stats["systems"], 31);
     assert_eq!(stats["accounts"], 253);
@@ -228,7 +234,7 @@ fn record_commands_add_set_show_rm() {
         .failure()
         .stderr(predicate::str::contains("leaving_on"));
     f.run().args(["system", "set", "nas", "technical_owners=oliver-grant,ada-park", "patching.owner=ada-park"]).assert().success();
-    let show: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["person", "show", "ada-park", "--format", "json"]))).unwrap();
+    let show = json(f.run().args(["person", "show", "ada-park", "--format", "json"]));
     assert_eq!(show["record"]["status"], "leaving");
     let refs: Vec<_> = show["referenced_by"].as_array().unwrap().iter().map(|r| r["field"].as_str().unwrap().to_string()).collect();
     assert_eq!(refs, vec!["technical_owners[1]", "patching.owner"]);
@@ -335,7 +341,7 @@ fn killing_apply_midway_leaves_the_database_as_it_was() {
     stdout(f.run().args(["log", "verify"]));
     // And the same file applies completely when left alone.
     f.run().args(["apply", "-f"]).arg(&path).assert().success();
-    let stats: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["stats", "--format", "json"]))).unwrap();
+    let stats = json(f.run().args(["stats", "--format", "json"]));
     assert_eq!(stats["people"], 40_004);
 }
 
@@ -347,7 +353,7 @@ fn audit_of_the_demo_puts_the_cto_first_with_reasons() {
     let depends = md.split("## Who the organisation depends on").nth(1).unwrap();
     let first = depends.lines().find(|l| l.starts_with("- **")).unwrap();
     assert!(first.starts_with("- **Dana Whitfield**") && first.contains("10 systems with no admin"), "{first}");
-    let findings: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["audit", "--format", "json"]))).unwrap();
+    let findings = json(f.run().args(["audit", "--format", "json"]));
     let findings = findings.as_array().unwrap();
     let has = |rule: &str, subject: &str| findings.iter().any(|x| x["rule"] == rule && x["subject"] == subject);
     assert!(has("HO-KEY-001", "system:entra-id"));
@@ -360,8 +366,7 @@ fn audit_of_the_demo_puts_the_cto_first_with_reasons() {
         assert!(!f["evidence"].as_array().unwrap().is_empty(), "every finding has evidence: {f}");
     }
     // Filters.
-    let high: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["audit", "--severity", "high", "--rule", "HO-KEY-001", "--format", "json"]))).unwrap();
+    let high = json(f.run().args(["audit", "--severity", "high", "--rule", "HO-KEY-001", "--format", "json"]));
     assert!(high.as_array().unwrap().iter().all(|x| x["rule"] == "HO-KEY-001" && (x["severity"] == "high" || x["severity"] == "critical")));
     f.run().args(["audit", "--rule", "HO-NOPE-1"]).assert().failure().stderr(predicate::str::contains("error[invalid_field]"));
 }
@@ -397,7 +402,7 @@ fn config_file_thresholds_apply_and_bad_config_is_located() {
     let f = Fixture::new();
     f.run().arg("demo").assert().success();
     let count = |args: &[&str]| -> usize {
-        let v: serde_json::Value = serde_json::from_str(&stdout(f.run().args(args))).unwrap();
+        let v = json(f.run().args(args));
         v.as_array().unwrap().len()
     };
     let default = count(&["audit", "--rule", "HO-ACCESS-003", "--format", "json"]);
@@ -418,16 +423,15 @@ fn config_file_thresholds_apply_and_bad_config_is_located() {
 fn whatif_and_risk_answer_for_the_demo() {
     let f = Fixture::new();
     f.run().arg("demo").assert().success();
-    let w: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["whatif", "dana-whitfield", "--format", "json"]))).unwrap();
+    let w = json(f.run().args(["whatif", "dana-whitfield", "--format", "json"]));
     let without_admin: Vec<&str> = w["systems_without_admin"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(without_admin.contains(&"entra-id") && without_admin.contains(&"aws-prod"), "{without_admin:?}");
     assert!(w["projects_without_lead"].as_array().unwrap().contains(&"erp-upgrade".into()));
-    let both: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["whatif", "dana-whitfield", "raj-patel", "--format", "json"]))).unwrap();
+    let both = json(f.run().args(["whatif", "dana-whitfield", "raj-patel", "--format", "json"]));
     assert!(both["systems_without_admin"].as_array().unwrap().len() > without_admin.len());
-    let all: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["whatif", "--all", "--format", "json"]))).unwrap();
+    let all = json(f.run().args(["whatif", "--all", "--format", "json"]));
     assert_eq!(all[0]["person"], "dana-whitfield");
-    let risk: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["risk", "--format", "json"]))).unwrap();
+    let risk = json(f.run().args(["risk", "--format", "json"]));
     assert_eq!(risk["bus_factor"], 1);
     assert!(risk["truck_factor_people"].as_array().unwrap().contains(&"dana-whitfield".into()));
     f.run().args(["whatif", "nobody"]).assert().failure().stderr(predicate::str::contains("error[record_not_found]"));
@@ -437,15 +441,15 @@ fn whatif_and_risk_answer_for_the_demo() {
 fn generate_and_bench_work_on_a_small_synthetic_organisation() {
     let f = Fixture::new();
     f.run().args(["generate", "--people", "120", "--seed", "3"]).assert().success().stdout(predicate::str::contains("for 120 people"));
-    let stats: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["stats", "--format", "json"]))).unwrap();
+    let stats = json(f.run().args(["stats", "--format", "json"]));
     assert_eq!(stats["people"], 120);
     assert!(stats["grants"].as_u64().unwrap() > 120 * 30);
     f.run().args(["generate", "--people", "10"]).assert().failure().stderr(predicate::str::contains("error[conflict]"));
-    let findings: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["audit", "--format", "json"]))).unwrap();
+    let findings = json(f.run().args(["audit", "--format", "json"]));
     assert!(findings.as_array().unwrap().iter().any(|f| f["rule"] == "HO-ACCESS-001"), "leavers with access are generated and found");
     stdout(f.run().arg("log").arg("verify"));
 
-    let report: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["bench", "--people", "60", "--format", "json"]))).unwrap();
+    let report = json(f.run().args(["bench", "--people", "60", "--format", "json"]));
     let whats: Vec<&str> = report["figures"].as_array().unwrap().iter().map(|x| x["what"].as_str().unwrap()).collect();
     for what in [
         "generate + store (one transaction)",
@@ -475,7 +479,7 @@ fn a_hostile_plan_is_run_and_verified_end_to_end() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("cannot run their own plan"));
-    let plan: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["plan", "show", key, "--format", "json"]))).unwrap();
+    let plan = json(f.run().args(["plan", "show", key, "--format", "json"]));
     let tasks = plan["tasks"].as_array().unwrap();
     let revokes: Vec<&serde_json::Value> = tasks.iter().filter(|t| t["kind"] == "revoke").collect();
     assert_eq!(revokes.len(), 7, "one per active account of Sanjay");
@@ -512,7 +516,7 @@ fn a_hostile_plan_is_run_and_verified_end_to_end() {
         .args(["plan", "create", "sanjay-mehta", "--mode", "hostile", "--leaving-at", "2027-01-15T08:00", "--owner", "tom-askew"])
         .assert()
         .success();
-    let status: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["plan", "status", key, "--format", "json"]))).unwrap();
+    let status = json(f.run().args(["plan", "status", key, "--format", "json"]));
     let closed: u64 = status["phases"].as_array().unwrap().iter().map(|p| p["closed"].as_u64().unwrap()).sum();
     assert_eq!(closed, 2);
 
@@ -550,8 +554,7 @@ fn ldif_import_feeds_audit_and_plan_verification() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("error[record_not_found]"));
-    let summary: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["import", "ldif"]).arg(&path).args(["--system", "dir", "--format", "json"]))).unwrap();
+    let summary = json(f.run().args(["import", "ldif"]).arg(&path).args(["--system", "dir", "--format", "json"]));
     let keys: Vec<&str> = summary.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["system", "accounts", "groups", "grants", "people_linked", "unlinked", "warnings", "changes"]);
     assert_eq!((summary["accounts"].as_u64(), summary["groups"].as_u64(), summary["people_linked"].as_u64()), (Some(6), Some(3), Some(2)));
@@ -559,14 +562,12 @@ fn ldif_import_feeds_audit_and_plan_verification() {
         serde_json::from_str::<serde_json::Value>(&stdout(f.run().args(["log", "--format", "json"]))).unwrap().as_array().unwrap().len()
     };
     let before = events(&f);
-    let again: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["import", "ldif"]).arg(&path).args(["--system", "dir", "--format", "json"]))).unwrap();
+    let again = json(f.run().args(["import", "ldif"]).arg(&path).args(["--system", "dir", "--format", "json"]));
     assert_eq!(again["changes"], serde_json::json!({"added": 0, "changed": 0, "removed": 0}));
     assert_eq!(events(&f), before, "re-importing the same file appends no event");
 
     // Oliver is admin through IT ⊂ Domain Admins: the audit sees inherited admin.
-    let findings: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["audit", "--rule", "HO-KEY-001", "--format", "json"]))).unwrap();
+    let findings = json(f.run().args(["audit", "--rule", "HO-KEY-001", "--format", "json"]));
     assert!(findings[0]["evidence"][0].as_str().unwrap().contains("through dir/cn=Domain Admins"), "{findings}");
 
     // Mei leaves: the plan is verified only once a re-import shows her account locked.
@@ -579,9 +580,7 @@ fn ldif_import_feeds_audit_and_plan_verification() {
         .stdout(predicate::str::contains("still active: account dir/mei"));
     let locked = LDIF.replace("uid: mei\ncn: Mei Lin\n", "uid: mei\ncn: Mei Lin\npwdAccountLockedTime: 20261231170500Z\n");
     let changed = f.file("dir-after.ldif", &locked);
-    let summary: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["import", "ldif"]).arg(&changed).args(["--system", "dir", "--format", "json"])))
-            .unwrap();
+    let summary: serde_json::Value = json(f.run().args(["import", "ldif"]).arg(&changed).args(["--system", "dir", "--format", "json"]));
     assert_eq!(summary["changes"]["changed"], 1);
     f.run().args(["plan", "verify", "mei-lin-2026-12-31"]).assert().success();
 
@@ -612,13 +611,11 @@ fn bench_ldif_imports_a_generated_directory() {
 fn accounts_by_situation_and_link() {
     let f = Fixture::new();
     f.run().arg("demo").assert().success();
-    let orphaned: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["accounts", "--situation", "orphaned", "--format", "json"]))).unwrap();
+    let orphaned = json(f.run().args(["accounts", "--situation", "orphaned", "--format", "json"]));
     let people: std::collections::BTreeSet<&str> = orphaned.as_array().unwrap().iter().map(|a| a["person"].as_str().unwrap()).collect();
     assert_eq!(people.into_iter().collect::<Vec<_>>(), ["kevin-doyle", "laura-pike", "martin-greaves"]);
     let unlinked = |f: &Fixture| -> Vec<String> {
-        let v: serde_json::Value =
-            serde_json::from_str(&stdout(f.run().args(["accounts", "--situation", "unlinked", "--format", "json"]))).unwrap();
+        let v = json(f.run().args(["accounts", "--situation", "unlinked", "--format", "json"]));
         v.as_array().unwrap().iter().map(|a| a["account"].as_str().unwrap().to_string()).collect()
     };
     assert!(unlinked(&f).contains(&"erp-edi-bridge/owen".to_string()));
@@ -672,20 +669,18 @@ fn live_ldap_import_from_a_real_slapd() {
         "--format",
         "json",
     ];
-    let summary: serde_json::Value = serde_json::from_str(&stdout(f.run().args(args))).unwrap();
+    let summary = json(f.run().args(args));
     assert_eq!(
         (summary["accounts"].as_u64(), summary["groups"].as_u64(), summary["people_linked"].as_u64()),
         (Some(3), Some(3), Some(1)),
         "{summary}"
     );
     // Nested membership through the live server's DNs; expired shadow account disabled.
-    let oliver: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["account", "show", "dir/oliver", "--format", "json"]))).unwrap();
+    let oliver = json(f.run().args(["account", "show", "dir/oliver", "--format", "json"]));
     assert_eq!(oliver["record"]["member_of"], serde_json::json!(["dir/cn=IT", "dir/cn=staff"]));
-    let temp: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["account", "show", "dir/temp1", "--format", "json"]))).unwrap();
+    let temp = json(f.run().args(["account", "show", "dir/temp1", "--format", "json"]));
     assert_eq!(temp["record"]["status"], "disabled");
-    let again: serde_json::Value = serde_json::from_str(&stdout(f.run().args(args))).unwrap();
+    let again = json(f.run().args(args));
     assert_eq!(again["changes"], serde_json::json!({"added": 0, "changed": 0, "removed": 0}));
     // Wrong credentials: a clear error and nothing changed.
     let before = f.export();
@@ -713,17 +708,15 @@ fn scim_import_links_people_and_nests_groups() {
         {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": "g2", "displayName": "Administrators", "members": [{"value": "g1", "type": "Group"}]}
     ]}"#;
     let path = f.file("users.json", scim);
-    let summary: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["import", "scim"]).arg(&path).args(["--system", "idp", "--format", "json"]))).unwrap();
+    let summary = json(f.run().args(["import", "scim"]).arg(&path).args(["--system", "idp", "--format", "json"]));
     assert_eq!(
         (summary["accounts"].as_u64(), summary["groups"].as_u64(), summary["people_linked"].as_u64()),
         (Some(2), Some(2), Some(1)),
         "{summary}"
     );
-    let admins: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["audit", "--rule", "HO-KEY-001", "--format", "json"]))).unwrap();
+    let admins = json(f.run().args(["audit", "--rule", "HO-KEY-001", "--format", "json"]));
     assert!(admins[0]["evidence"][0].as_str().unwrap().contains("through idp/group:Administrators"), "{admins}");
-    let bob: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["account", "show", "idp/bob", "--format", "json"]))).unwrap();
+    let bob = json(f.run().args(["account", "show", "idp/bob", "--format", "json"]));
     assert_eq!(bob["record"]["status"], "disabled");
     let bad = f.file("bad.json", "{\"Resources\": [ {\"userName\": \"x\"}, ");
     f.run()
@@ -768,15 +761,11 @@ fn linux_import_from_a_root_dir_made_with_useradd() {
     f.run().arg("init").assert().success();
     f.run().args(["system", "add", "web1", "name=Web server", "tier=2"]).assert().success();
     f.run().args(["person", "add", "alice", "name=Alice Admin"]).assert().success();
-    let summary: serde_json::Value = serde_json::from_str(&stdout(
-        f.run().args(["import", "linux", "--root"]).arg(&root).args(["--system", "web1", "--format", "json"]),
-    ))
-    .unwrap();
+    let summary = json(f.run().args(["import", "linux", "--root"]).arg(&root).args(["--system", "web1", "--format", "json"]));
     assert_eq!(summary["people_linked"], 1, "{summary}");
-    let alice: serde_json::Value =
-        serde_json::from_str(&stdout(f.run().args(["account", "show", "web1/alice", "--format", "json"]))).unwrap();
+    let alice = json(f.run().args(["account", "show", "web1/alice", "--format", "json"]));
     assert!(alice["record"]["member_of"].as_array().unwrap().contains(&"web1/group:sudo".into()));
-    let grants: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["grant", "list", "--format", "json"]))).unwrap();
+    let grants = json(f.run().args(["grant", "list", "--format", "json"]));
     let has = |account: &str, prefix: &str, level: &str| {
         grants
             .as_array()
@@ -791,10 +780,7 @@ fn linux_import_from_a_root_dir_made_with_useradd() {
     let export = f.export();
     assert!(!export.contains("$6$") && !export.contains("$y$"), "a hash leaked into the store");
     // Re-import: no change.
-    let again: serde_json::Value = serde_json::from_str(&stdout(
-        f.run().args(["import", "linux", "--root"]).arg(&root).args(["--system", "web1", "--format", "json"]),
-    ))
-    .unwrap();
+    let again = json(f.run().args(["import", "linux", "--root"]).arg(&root).args(["--system", "web1", "--format", "json"]));
     assert_eq!(again["changes"], serde_json::json!({"added": 0, "changed": 0, "removed": 0}));
 }
 
@@ -802,7 +788,7 @@ fn linux_import_from_a_root_dir_made_with_useradd() {
 fn due_lists_what_needs_someone_overdue_first() {
     let f = Fixture::new();
     f.run().arg("demo").assert().success();
-    let items: serde_json::Value = serde_json::from_str(&stdout(f.run().args(["due", "--within", "30d", "--format", "json"]))).unwrap();
+    let items = json(f.run().args(["due", "--within", "30d", "--format", "json"]));
     let items = items.as_array().unwrap();
     let find = |what: &str, subject: &str| items.iter().find(|d| d["what"] == what && d["subject"] == subject);
     let notice = find("contract notice", "contract:brightpath-msa-2025").expect("the BrightPath notice deadline");

@@ -1,6 +1,7 @@
 //! The event log's hash chain.
 //!
-//! Each event's hash is `SHA-256(previous hash ‖ "\n" ‖ canonical JSON of the event)`, so
+//! Each event's hash is `SHA-256(previous hash ‖ "\n" ‖ canonical JSON of the event)`
+//! (canonical: object keys sorted, no whitespace; the tests hold a reference encoder), so
 //! changing, removing or reordering any event breaks every hash after it. The store appends
 //! events; this module only defines what is hashed, so verification is the same code for
 //! every backend.
@@ -209,10 +210,52 @@ mod tests {
             .collect()
     }
 
-    /// The streamed hash must equal the hash of the canonical JSON built the slow way.
+    /// Canonical JSON, the definition of what is hashed: object keys sorted at every depth,
+    /// no insignificant whitespace. The streamed hash must equal the hash of this.
+    fn to_canonical_string(value: &serde_json::Value) -> String {
+        use serde_json::Value;
+        fn write(value: &Value, out: &mut String) {
+            match value {
+                Value::Object(map) => {
+                    let mut entries: Vec<_> = map.iter().collect();
+                    entries.sort_by(|a, b| a.0.cmp(b.0));
+                    out.push('{');
+                    for (i, (k, v)) in entries.into_iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(&Value::String(k.clone()).to_string());
+                        out.push(':');
+                        write(v, out);
+                    }
+                    out.push('}');
+                }
+                Value::Array(items) => {
+                    out.push('[');
+                    for (i, v) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        write(v, out);
+                    }
+                    out.push(']');
+                }
+                scalar => out.push_str(&scalar.to_string()),
+            }
+        }
+        let mut out = String::new();
+        write(value, &mut out);
+        out
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth() {
+        let v = serde_json::json!({"b": 1, "a": {"d": [ {"z": 1, "y": "line\nbreak"} ], "c": null}});
+        assert_eq!(to_canonical_string(&v), r#"{"a":{"c":null,"d":[{"y":"line\nbreak","z":1}]},"b":1}"#);
+    }
+
     #[test]
     fn streamed_hash_is_the_canonical_json_hash() {
-        use crate::canonical::to_canonical_string;
         use sha2::{Digest, Sha256};
         let draft = EventDraft {
             at: "2026-11-26T00:00:00Z".into(),

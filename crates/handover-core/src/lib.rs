@@ -5,7 +5,6 @@
 //! No IO, no async, no database: the store and the parsers build on these types.
 #![forbid(unsafe_code)]
 
-pub mod canonical;
 pub mod error;
 pub mod event;
 pub mod interval;

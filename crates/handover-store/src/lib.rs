@@ -78,8 +78,6 @@ pub struct BrokenEvent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Applied {
     pub changes: usize,
-    /// The sequence number of the last event appended, if any.
-    pub last_event: Option<i64>,
 }
 
 /// The durable store. Methods take `&self` for reads and `&mut self` for writes so a

@@ -354,7 +354,7 @@ impl Store for SqliteStore {
             }
             e => e.into(),
         })?;
-        Ok(Applied { changes: changes.len(), last_event: Some(seq) })
+        Ok(Applied { changes: changes.len() })
     }
 
     fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
@@ -426,7 +426,7 @@ impl Store for SqliteStore {
         }
         ref_rows.flush(&tx)?;
         tx.commit()?;
-        Ok(Applied { changes: count, last_event: (count > 0).then_some(seq) })
+        Ok(Applied { changes: count })
     }
 
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {

@@ -1,6 +1,6 @@
 -- handover schema v1 (SQLite). Forward-only: never edit a released migration, add one.
 
--- Every record, whatever its kind. The body is the record as canonical JSON (sorted keys),
+-- Every record, whatever its kind. The body is the record as JSON (its fields in order),
 -- validated by handover-core before it gets here; columns hold only what SQL must index.
 CREATE TABLE records (
     id         INTEGER PRIMARY KEY,

@@ -221,7 +221,7 @@ pub fn generate(snap: &Snapshot, spec: &PlanSpec, key: &str, previous: Option<&P
     for (kind, key, field) in &snap.person_refs[leaver as usize] {
         let (title, who, why) = match (kind, field.as_str()) {
             (Kind::System, f) if f == "owner" || f.starts_with("technical_owners") => {
-                let s = snap.system(key)?;
+                let Some(s) = snap.system(key) else { continue };
                 let (who, why) = succ.for_system(s);
                 (
                     format!(

@@ -310,7 +310,12 @@ pub fn validate_record(r: &Record, problems: &mut Vec<Problem>) {
             }
         }
         Record::Policy(p) => require(problems, r, "name", &p.name),
-        Record::Repository(x) => require(problems, r, "url", &x.url),
+        Record::Repository(x) => {
+            require(problems, r, "url", &x.url);
+            if let Some((i, a)) = x.scan.as_ref().and_then(|s| s.dangling_author_index()) {
+                problems.push(invalid(&format!("scan.author_sets[{i}].authors"), format!("author {a} is not in scan.authors")));
+            }
+        }
         Record::Plan(p) => {
             let mut ids = std::collections::HashSet::new();
             for (i, t) in p.tasks.iter().enumerate() {

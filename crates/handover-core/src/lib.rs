@@ -5,6 +5,7 @@
 //! No IO, no async, no database: the store and the parsers build on these types.
 #![forbid(unsafe_code)]
 
+pub mod authorship;
 pub mod error;
 pub mod event;
 pub mod interval;
@@ -12,6 +13,7 @@ pub mod inventory;
 pub mod kind;
 pub mod records;
 
+pub use authorship::{AuthorSet, RepoAuthor, RepoScan, TruckFactor};
 pub use error::{ErrorCode, Problem};
 pub use event::{verify_chain, Action, Break, ChainBreak, Event, EventDraft, GENESIS_HASH};
 pub use interval::Interval;

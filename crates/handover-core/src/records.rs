@@ -372,6 +372,9 @@ pub struct Repository {
     pub system: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Who knows the code, from `handover git scan`; absent until scanned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<crate::RepoScan>,
 }
 
 /// An accepted risk: a finding of `rule` about `subject` that someone with the authority
@@ -641,7 +644,12 @@ impl Record {
                 one(o, "owner", Kind::Person, &r.owner);
                 many(o, "systems", Kind::System, &r.systems);
             }
-            Record::Repository(r) => one(o, "system", Kind::System, &r.system),
+            Record::Repository(r) => {
+                one(o, "system", Kind::System, &r.system);
+                for (i, a) in r.scan.iter().flat_map(|s| s.authors.iter().enumerate()) {
+                    one(o, &format!("scan.authors[{i}].person"), Kind::Person, &a.person);
+                }
+            }
             Record::Acceptance(r) => o.push(Ref { field: "accepted_by".into(), kind: Kind::Person, key: &r.accepted_by }),
             Record::Plan(r) => {
                 o.push(Ref { field: "person".into(), kind: Kind::Person, key: &r.person });

@@ -530,6 +530,7 @@ impl Gen {
                 url: format!("https://git.{DOMAIN}/{dept}/{key}.git"),
                 system: Some(s.key.clone()),
                 description: Some(format!("Source code of {}.", s.name)),
+                scan: None,
             }));
             if rng.chance(0.25) {
                 let key = uniq.key(&format!("{}-infra", s.key)).0;
@@ -538,6 +539,7 @@ impl Gen {
                     url: format!("https://git.{DOMAIN}/{dept}/{key}.git"),
                     system: Some(s.key.clone()),
                     description: Some(format!("Infrastructure as code for {}.", s.name)),
+                    scan: None,
                 }));
             }
         }

@@ -193,6 +193,9 @@ handover whatif --all")]
     /// Departure and lock-out plans: timed runbooks with knowledge transfer and verification.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Who knows the code: authorship and truck factor from git history.
+    #[command(subcommand)]
+    Git(GitCommand),
     /// Write a synthetic organisation (deterministic for a seed) into an empty database.
     Generate {
         /// How many people.
@@ -256,6 +259,66 @@ reading the data once (install Debian's sqlite3 to measure it).\n\nSizes: small 
     Repository(RecordArgs),
     /// Accepted risks: audit findings someone decided to live with, until a date.
     Acceptance(RecordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GitArgs {
+    /// Repositories: work trees, `.git` directories or bare repositories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Two names or e-mails of the same developer, `A=B` (repeatable). `.mailmap` is honoured too.
+    #[arg(long = "alias", value_name = "A=B")]
+    pub aliases: Vec<String>,
+    /// Diff threads per repository (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GitCommand {
+    /// Truck factor, authors and modules of repositories, from their history (nothing is stored).
+    #[command(long_about = "Compute who the authors of each source file are (degree of authorship, \
+Avelino et al., ICPC 2016) and the truck factor: how many authors would have to leave before \
+more than half of the files have no author left. The whole history of HEAD is read, following \
+renames; merges add nothing; vendored, documentation and generated files do not count; \
+identities with the same e-mail or name are one developer (and .mailmap and --alias).\n\n\
+Examples:\n  handover git truck-factor ~/src/erp-sync\n  handover git truck-factor repo-a repo-b \
+--format json --module-depth 1")]
+    TruckFactor {
+        #[command(flatten)]
+        git: GitArgs,
+        /// Also report modules: the first N directory levels.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        module_depth: usize,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Scan repositories and store who knows them: feeds audit, risk and whatif.
+    #[command(long_about = "Scan repositories as `git truck-factor` does and store the result on a \
+repository record linked to --system (created if missing, keyed by --repo or the directory \
+name). Authors are matched to people by e-mail (a person's email or aliases), then by name; \
+--map EMAIL=PERSON settles the rest. Audit then reports code only people who are leaving or \
+gone know, `risk` counts code authors as knowers, and `whatif` shows repositories whose truck \
+factor would drop to zero.\n\nExample:\n  handover git scan ~/src/erp-sync --system erp --map \
+dana@home.example=dana-whitfield")]
+    Scan {
+        #[command(flatten)]
+        git: GitArgs,
+        /// The system the code belongs to.
+        #[arg(long, value_name = "SYSTEM")]
+        system: String,
+        /// Repository record key (default: the directory name); only with one PATH.
+        #[arg(long, value_name = "KEY")]
+        repo: Option<String>,
+        /// Map a git e-mail or name to a person, `EMAIL=PERSON` (repeatable).
+        #[arg(long = "map", value_name = "EMAIL=PERSON")]
+        map: Vec<String>,
+        /// Show what would be stored and store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        format: FormatArg,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod bench;
+mod git;
 mod import;
 mod inventory;
 mod log;
@@ -85,6 +86,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Summary(f) => summary::summary(&ctx, f.format),
         Command::Log(args) => log::log(&ctx, args),
         Command::Plan(cmd) => plan::run(&ctx, cmd),
+        Command::Git(cmd) => git::run(&ctx, cmd),
         Command::BenchLdif { users, groups, per_user } => bench::bench_ldif(&ctx, users, groups, per_user),
         Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Accounts { situation, system, all, format } => import::accounts(&ctx, situation, system.as_deref(), all, format.format),

@@ -115,7 +115,7 @@ type RuleFn = fn(&Ctx) -> Vec<Finding>;
 /// Runs every rule. Findings come most severe first, then by rule and subject.
 pub fn audit(snap: &Snapshot, thresholds: &Thresholds, today: Date) -> Vec<Finding> {
     let ctx = Ctx { snap, t: thresholds, today };
-    let rules: [RuleFn; 20] = [
+    let rules: [RuleFn; 22] = [
         single_admin,
         single_knower,
         solo_role,
@@ -136,6 +136,8 @@ pub fn audit(snap: &Snapshot, thresholds: &Thresholds, today: Date) -> Vec<Findi
         unmaintained,
         policy_overdue,
         no_backup_lead,
+        code_orphaned,
+        code_single_author,
     ];
     let mut findings: Vec<Finding> = rules.par_iter().flat_map_iter(|rule| rule(&ctx)).collect();
     apply_acceptances(snap, &mut findings, today);
@@ -710,6 +712,93 @@ fn no_backup_lead(c: &Ctx) -> Vec<Finding> {
             subject(Kind::Project, &p.key),
             format!("{} is led by {lead} with no backup lead", p.name),
             evidence,
+        ));
+    }
+    out
+}
+
+/// Scanned repositories with the tier of their system (4 when none is linked).
+fn scanned_repos<'a>(c: &'a Ctx) -> impl Iterator<Item = (&'a handover_core::Repository, &'a handover_core::RepoScan, u8)> + 'a {
+    c.snap.inv.repositories().filter_map(|r| {
+        let scan = r.scan.as_ref()?;
+        let tier = r.system.as_deref().and_then(|s| c.snap.system(s)).map_or(4, |s| c.snap.systems[s as usize].tier);
+        Some((r, scan, tier))
+    })
+}
+
+/// An author as evidence: name, the person it is and their status.
+fn author_line(c: &Ctx, a: &handover_core::RepoAuthor) -> String {
+    let who = match a.person.as_deref().and_then(|k| c.snap.person(k)) {
+        Some(p) => match c.snap.people[p as usize].status {
+            PersonStatus::Active => c.snap.person_key(p).to_string(),
+            _ => format!("{}, {}", c.snap.person_key(p), c.snap.people[p as usize].status),
+        },
+        None => "not matched to a person".to_string(),
+    };
+    format!("{} <{}> ({who}): author of {} files", a.name, a.email, a.files)
+}
+
+fn code_orphaned(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (r, scan, tier) in scanned_repos(c) {
+        if scan.truck_factor == 0 {
+            continue;
+        }
+        let leaving: Vec<Ix> = scan
+            .authors
+            .iter()
+            .filter_map(|a| a.person.as_deref().and_then(|k| c.snap.person(k)))
+            .filter(|&p| c.snap.people[p as usize].status == PersonStatus::Leaving)
+            .collect();
+        let gone = c.snap.repo_authors_gone(scan, &leaving);
+        let after = scan.truck_factor_without(&gone);
+        if after.value > 0 {
+            continue;
+        }
+        let departing: Vec<&handover_core::RepoAuthor> = scan.authors.iter().zip(&gone).filter(|(_, g)| **g).map(|(a, _)| a).collect();
+        let mut evidence: Vec<String> = departing.iter().map(|a| author_line(c, a)).collect();
+        evidence.push(format!(
+            "with them gone, {:.0}% of {} source files keep an author (truck factor 0)",
+            after.coverage * 100.0,
+            scan.files
+        ));
+        evidence.push(format!("scanned {} at {}", scan.scanned_on, &scan.head[..scan.head.len().min(12)]));
+        let names: Vec<&str> = departing.iter().map(|a| a.name.as_str()).collect();
+        let sev = if tier == 1 { raise(rules::CODE_ORPHANED.severity) } else { rules::CODE_ORPHANED.severity };
+        out.push(c.finding(
+            &rules::CODE_ORPHANED,
+            sev,
+            subject(Kind::Repository, &r.key),
+            format!("most of {}'s code would be left without an author once {} are gone", r.key, names.join(", ")),
+            evidence,
+        ));
+    }
+    out
+}
+
+fn code_single_author(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (r, scan, tier) in scanned_repos(c) {
+        let tf = scan.truck_factor_without(&c.snap.repo_authors_gone(scan, &[]));
+        let [only] = tf.authors.as_slice() else { continue };
+        let author = &scan.authors[*only as usize];
+        // Someone leaving is HO-CODE-001's finding, not this one's.
+        let person = author.person.as_deref().and_then(|k| c.snap.person(k));
+        if person.is_some_and(|p| c.snap.people[p as usize].status == PersonStatus::Leaving) {
+            continue;
+        }
+        let sev = match tier {
+            1 => raise(rules::CODE_SINGLE_AUTHOR.severity),
+            2 => rules::CODE_SINGLE_AUTHOR.severity,
+            _ => lower(rules::CODE_SINGLE_AUTHOR.severity),
+        };
+        let name = person.map_or_else(|| author.name.clone(), |p| c.name(p));
+        out.push(c.finding(
+            &rules::CODE_SINGLE_AUTHOR,
+            sev,
+            subject(Kind::Repository, &r.key),
+            format!("{name} alone holds up {}: without them, most files have no author", r.key),
+            vec![author_line(c, author), format!("{} source files, {} commits", scan.files, scan.commits)],
         ));
     }
     out

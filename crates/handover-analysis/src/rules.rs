@@ -161,6 +161,20 @@ pub const SOLO_ROLE: Rule = Rule {
     controls: &["ISO/IEC 27001:2022 A.5.2", "NIST SP 800-53 CP-2"],
     remediation: "Name and train a deputy; record the succession in the succession plan.",
 };
+pub const CODE_ORPHANED: Rule = Rule {
+    id: "HO-CODE-001",
+    title: "Code that only people who are leaving or gone know",
+    severity: Severity::High,
+    controls: &["ISO/IEC 27001:2022 A.5.37", "ISO/IEC 27001:2022 A.6.5", "NIST SP 800-53 CP-2", "NIST SP 800-53 PS-4"],
+    remediation: "Before the last day: walk a successor through the code, have them make supervised changes, and document build, deploy and the tricky parts.",
+};
+pub const CODE_SINGLE_AUTHOR: Rule = Rule {
+    id: "HO-CODE-002",
+    title: "Repository with a truck factor of one",
+    severity: Severity::Medium,
+    controls: &["ISO/IEC 27001:2022 A.5.37", "NIST SP 800-53 CP-2"],
+    remediation: "Pair a second developer on the main modules (reviews, then changes of their own) until they author files too.",
+};
 
 pub const ALL: &[Rule] = &[
     SINGLE_ADMIN,
@@ -183,6 +197,8 @@ pub const ALL: &[Rule] = &[
     UNMAINTAINED,
     POLICY_OVERDUE,
     NO_BACKUP_LEAD,
+    CODE_ORPHANED,
+    CODE_SINGLE_AUTHOR,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

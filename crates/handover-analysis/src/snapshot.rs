@@ -52,7 +52,7 @@ pub struct Snapshot<'a> {
     /// that holds admin, own or inherited.
     pub system_admins: Vec<Vec<(Ix, Ix)>>,
     /// Per system: people still here who know it — technical owners, documentation
-    /// authors and admins. Sorted, no duplicates.
+    /// authors, authors of its code and admins. Sorted, no duplicates.
     pub system_knowers: Vec<Vec<Ix>>,
     /// Per person: systems they administer (sorted, no duplicates).
     pub person_admin_systems: Vec<Vec<Ix>>,
@@ -121,9 +121,21 @@ impl<'a> Snapshot<'a> {
                 }
             }
         }
+        // Authors of a system's code (from `handover git scan`) know it too.
+        let mut code_authors: HashMap<&str, Vec<&str>> = HashMap::new();
+        for r in inv.repositories() {
+            if let (Some(system), Some(scan)) = (&r.system, &r.scan) {
+                code_authors.entry(system.as_str()).or_default().extend(scan.authors.iter().filter_map(|a| a.person.as_deref()));
+            }
+        }
         for (s, system) in snap.systems.iter().enumerate() {
             let mut knowers: Vec<Ix> = snap.system_admins[s].iter().map(|(p, _)| *p).collect();
-            let named = system.technical_owners.iter().map(String::as_str).chain(system.docs.iter().filter_map(|d| d.author.as_deref()));
+            let named = system
+                .technical_owners
+                .iter()
+                .map(String::as_str)
+                .chain(system.docs.iter().filter_map(|d| d.author.as_deref()))
+                .chain(code_authors.get(system.key.as_str()).into_iter().flatten().copied());
             knowers.extend(named.filter_map(|k| snap.person(k)).filter(|p| snap.is_present(*p)));
             knowers.sort_unstable();
             knowers.dedup();
@@ -169,6 +181,15 @@ impl<'a> Snapshot<'a> {
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// Per author of a scanned repository: gone (left, or in `leavers`) or not. Authors
+    /// not matched to a person count as staying: nothing says they left.
+    pub fn repo_authors_gone(&self, scan: &handover_core::RepoScan, leavers: &[Ix]) -> Vec<bool> {
+        scan.authors
+            .iter()
+            .map(|a| a.person.as_deref().and_then(|k| self.person(k)).is_some_and(|p| !self.is_present(p) || leavers.contains(&p)))
+            .collect()
     }
 
     pub fn person_key(&self, p: Ix) -> &str {

@@ -106,6 +106,15 @@ pub fn whatif(snap: &Snapshot, leavers: &[Ix]) -> Impact {
                 imp.vendors_without_contact.push(v.key.clone());
                 score += 2;
             }
+            handover_core::Record::Repository(r) => {
+                let Some(scan) = &r.scan else { continue };
+                let before = scan.truck_factor_without(&snap.repo_authors_gone(scan, &[])).value;
+                if before > 0 && scan.truck_factor_without(&snap.repo_authors_gone(scan, leavers)).value == 0 {
+                    imp.repos_without_author.push(r.key.clone());
+                    score +=
+                        r.system.as_deref().and_then(|s| snap.system(s)).map_or(1, |s| tier_weight(snap.systems[s as usize].tier)) / 2 + 1;
+                }
+            }
             handover_core::Record::Credential(c) => {
                 imp.secrets_to_rotate.push(c.key.clone());
                 if !c.holders.iter().any(|h| stays_key(h)) {

@@ -194,6 +194,37 @@ pub fn generate(snap: &Snapshot, spec: &PlanSpec, key: &str, previous: Option<&P
             );
         }
     }
+    // Code whose authors would all be gone: the next author (or the system's successor)
+    // learns to change and ship it while the leaver can still explain it.
+    for repo_key in &impact.repos_without_author {
+        let Some(handover_core::Record::Repository(repo)) = snap.inv.get(Kind::Repository, repo_key) else { continue };
+        let next_author = repo
+            .scan
+            .iter()
+            .flat_map(|s| &s.authors)
+            .filter_map(|a| a.person.as_deref().and_then(|k| snap.person(k)))
+            .find(|p| succ.ok(*p));
+        let (who, why) = match next_author {
+            Some(p) => (Some(p), format!("{} is the next author of the most files", succ.name(p))),
+            None => repo.system.as_deref().and_then(|s| snap.system(s)).map_or_else(|| succ.fallback(), |s| succ.for_system(s)),
+        };
+        let title = if hostile {
+            format!("Make sure a successor can build, test and deploy {repo_key} before the lock-out")
+        } else {
+            format!("Code walkthrough: {name} takes the successor through {repo_key} (build, deploy, the tricky parts); the successor then ships a reviewed change")
+        };
+        b.add(
+            format!("code-walkthrough/{repo_key}"),
+            TaskKind::Knowledge,
+            title,
+            vec![format!("repository:{repo_key}")],
+            key_of(who),
+            if hostile { session_due } else { supervised_due },
+            "the successor's merged change, or a recorded build and deploy",
+            None,
+            Some(why),
+        );
+    }
     for project in snap
         .inv
         .projects()

@@ -800,3 +800,94 @@ fn due_lists_what_needs_someone_overdue_first() {
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "sorted by date");
     assert!(dates.iter().all(|d| *d <= "2026-12-26"), "nothing beyond the horizon");
 }
+
+/// Runs `git` in `dir` as `who` (name, e-mail) at `time`.
+fn git_as(dir: &Path, who: (&str, &str), time: u64, args: &[&str]) {
+    let date = format!("{time} +0000");
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", who.0)
+        .env("GIT_AUTHOR_EMAIL", who.1)
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_NAME", who.0)
+        .env("GIT_COMMITTER_EMAIL", who.1)
+        .env("GIT_COMMITTER_DATE", &date)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn git_scan_feeds_audit_whatif_and_the_departure_plan() {
+    let f = Fixture::new();
+    f.run().arg("init").assert().success();
+    let org = f.file(
+        "org.yaml",
+        "version: 1\npeople:\n  - { key: ana, name: Ana Ortiz, email: ana@example.com, status: leaving, leaving_on: 2026-12-18 }\n  \
+         - { key: ben, name: Ben Okafor, aliases: [bokafor@home.example] }\n  - { key: cy, name: Cy Cedar }\n\
+         systems:\n  - { key: erp, name: ERP, tier: 1, technical_owners: [cy] }\n",
+    );
+    f.run().args(["apply", "-f"]).arg(&org).assert().success();
+
+    // Ana writes most of the integration; Ben (under a private address) a little.
+    let repo = f.dir.path().join("erp-sync");
+    std::fs::create_dir(&repo).unwrap();
+    git_as(&repo, ("x", "x@example.com"), 1, &["init", "-q", "-b", "main"]);
+    let mut t = 1_700_000_000;
+    for (who, file) in [(("Ana Ortiz", "ana@example.com"), "sync.py"), (("Ana Ortiz", "ana@example.com"), "mapping.py")]
+        .into_iter()
+        .chain([(("Ana Ortiz", "ana@example.com"), "retry.py"), (("Ben O", "bokafor@home.example"), "cli.py")])
+    {
+        std::fs::write(repo.join(file), format!("def {}():\n    return '{file}'\n", file.trim_end_matches(".py"))).unwrap();
+        git_as(&repo, who, t, &["add", file]);
+        git_as(&repo, who, t, &["commit", "-q", "-m", file]);
+        t += 60;
+    }
+
+    let tf = json(f.run().args(["git", "truck-factor", "--format", "json"]).arg(&repo));
+    let r = &tf[0];
+    for field in ["path", "head", "commits", "files", "truck_factor", "tf_authors", "top_authors"] {
+        assert!(r.get(field).is_some(), "{field} missing: {r}");
+    }
+    assert_eq!((r["commits"].as_u64(), r["files"].as_u64(), r["truck_factor"].as_u64()), (Some(4), Some(4), Some(1)));
+    assert_eq!(r["tf_authors"][0], "Ana Ortiz");
+
+    let scanned = json(f.run().args(["git", "scan", "--system", "erp", "--format", "json"]).arg(&repo));
+    assert_eq!(scanned[0]["repository"], "erp-sync");
+    assert_eq!(scanned[0]["unmapped"].as_array().unwrap().len(), 0, "Ben is matched through his alias: {}", scanned[0]);
+    let record = json(f.run().args(["repository", "show", "erp-sync", "--format", "json"]));
+    let authors = record["record"]["scan"]["authors"].as_array().unwrap_or_else(|| panic!("{record}"));
+    let people: Vec<&str> = authors.iter().map(|a| a["person"].as_str().unwrap()).collect();
+    assert_eq!(people, vec!["ana", "ben"]);
+
+    // Ana is leaving: most of the code would have no author.
+    let audit = json(f.run().args(["audit", "--format", "json"]));
+    let code = audit.as_array().unwrap().iter().find(|x| x["rule"] == "HO-CODE-001").unwrap_or_else(|| panic!("{audit}"));
+    assert_eq!((code["subject"].as_str(), code["severity"].as_str()), (Some("repository:erp-sync"), Some("critical")));
+    let impact = json(f.run().args(["whatif", "ana", "--format", "json"]));
+    assert_eq!(impact["repos_without_author"], serde_json::json!(["erp-sync"]));
+    // Code authors count as knowing the system.
+    let risk = stdout(f.run().args(["risk"]));
+    assert!(risk.contains("ana") || risk.contains("Ana"), "{risk}");
+
+    f.run().args(["plan", "create", "ana", "--leaving-at", "2026-12-18T17:00"]).assert().success();
+    let plan = json(f.run().args(["plan", "show", "ana-2026-12-18", "--format", "json"]));
+    let walkthrough = plan["tasks"].as_array().unwrap().iter().find(|t| t["targets"][0] == "repository:erp-sync").unwrap();
+    assert_eq!(walkthrough["assignee"], "ben", "the next author takes it over: {walkthrough}");
+
+    // Scanning again records nothing new; a wrong system or mapping is refused.
+    let again = stdout(f.run().args(["git", "scan", "--system", "erp"]).arg(&repo));
+    assert!(!again.contains("~ repository") && !again.contains("+ repository"), "{again}");
+    f.run().args(["git", "scan", "--system", "nope"]).arg(&repo).assert().failure().stderr(predicate::str::contains("no system"));
+    f.run()
+        .args(["git", "scan", "--system", "erp", "--map", "x@example.com=ghost"])
+        .arg(&repo)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no person \"ghost\""));
+    stdout(f.run().args(["log", "verify"]));
+}

@@ -516,3 +516,21 @@ mod tests {
         assert_eq!(classify("src/docs/render.py"), Ok(()));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_path_is_classified_without_panicking(path in "\\PC{0,80}") {
+            let _ = classify(&path);
+        }
+
+        #[test]
+        fn anything_under_node_modules_is_vendored(dir in "[a-z/]{0,20}", name in "[a-z]{1,8}\\.(js|rs|py)") {
+            prop_assert_eq!(classify(&format!("{dir}/node_modules/{name}")), Err(Excluded::Vendored));
+        }
+    }
+}

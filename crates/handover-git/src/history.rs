@@ -77,6 +77,9 @@ pub struct History {
     pub changes: Vec<Change>,
     /// Regular and executable files at `HEAD` (path ids).
     pub head_files: Vec<u32>,
+    /// Commits where a blob needed for similarity was missing (partial clone), so only
+    /// exact renames were detected.
+    pub exact_renames_only: Vec<String>,
 }
 
 impl History {
@@ -118,6 +121,23 @@ struct Published {
     failed: bool,
 }
 
+/// One commit for a worker to diff.
+struct Job {
+    /// Index into the published commits.
+    commit: u32,
+    id: ObjectId,
+    tree: ObjectId,
+    /// The parent's tree, when the walk has already reached the parent.
+    parent_tree: Option<ObjectId>,
+    parent: Option<ObjectId>,
+}
+
+#[derive(Default)]
+struct WorkerOutput {
+    changes: Vec<RawChange>,
+    exact_renames_only: Vec<ObjectId>,
+}
+
 /// A change as a worker records it, before paths are interned.
 struct RawChange {
     commit: u32,
@@ -152,7 +172,7 @@ pub fn read(path: &Path, options: &ReadOptions<'_>) -> Result<History, GitError>
     let mut identities: Vec<Identity> = Vec::new();
     let mut identity_commits: Vec<u64> = Vec::new();
 
-    let worker_results: Vec<Result<Vec<RawChange>, GitError>> = std::thread::scope(|scope| {
+    let worker_results: Vec<Result<WorkerOutput, GitError>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let shared = &shared;
@@ -198,8 +218,11 @@ pub fn read(path: &Path, options: &ReadOptions<'_>) -> Result<History, GitError>
         id
     };
     let mut changes = Vec::new();
+    let mut exact_renames_only = Vec::new();
     for result in worker_results {
-        for raw in result? {
+        let result = result?;
+        exact_renames_only.extend(result.exact_renames_only.iter().map(|id| id.to_hex().to_string()));
+        for raw in result.changes {
             let meta = &metas[raw.commit as usize];
             let kind = match raw.kind {
                 RawKind::Added => ChangeKind::Added,
@@ -214,7 +237,17 @@ pub fn read(path: &Path, options: &ReadOptions<'_>) -> Result<History, GitError>
     changes.sort_by_key(|c| c.seq);
 
     let head_files = head_files(&repo).map_err(|e| err(path, e))?.into_iter().map(&mut intern).collect();
-    Ok(History { head: head.to_hex().to_string(), commits: metas.len() as u64, identities, identity_commits, paths, changes, head_files })
+    exact_renames_only.sort();
+    Ok(History {
+        head: head.to_hex().to_string(),
+        commits: metas.len() as u64,
+        identities,
+        identity_commits,
+        paths,
+        changes,
+        head_files,
+        exact_renames_only,
+    })
 }
 
 /// Walks every commit reachable from `head` once, publishing them in batches.
@@ -289,7 +322,7 @@ fn diff_worker(
     sync_repo: &gix::ThreadSafeRepository,
     shared: &(Mutex<Published>, Condvar),
     progress: Option<&AtomicU64>,
-) -> Result<Vec<RawChange>, GitError> {
+) -> Result<WorkerOutput, GitError> {
     let mut repo = sync_repo.to_thread_local();
     repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
     if std::env::var_os("GIX_PACK_CACHE_MEMORY").is_none() {
@@ -303,11 +336,10 @@ fn diff_worker(
         // `git log -M` with an unlimited rename limit, as the reference tool configures it.
         rewrites: Some(gix::diff::Rewrites { copies: None, percentage: Some(0.5), limit: 0, track_empty: false }),
     };
-    let mut out = Vec::new();
+    let mut out = WorkerOutput::default();
     loop {
-        // Claim the next batch once a whole one is published (or the walk is over):
-        // (index, tree, parent's tree if already walked, parent id).
-        let work: Vec<(u32, ObjectId, Option<ObjectId>, Option<ObjectId>)> = {
+        // Claim the next batch once a whole one is published (or the walk is over).
+        let work: Vec<Job> = {
             let mut p = shared.0.lock().unwrap_or_else(|e| e.into_inner());
             let (start, end) = loop {
                 let available = p.metas.len() - p.claimed;
@@ -325,11 +357,11 @@ fn diff_worker(
                 .map(|i| {
                     let m = &p.metas[i];
                     let parent_tree = m.parent.and_then(|pid| p.index.get(&pid)).map(|&j| p.metas[j as usize].tree);
-                    (i as u32, m.tree, parent_tree, m.parent)
+                    Job { commit: i as u32, id: m.id, tree: m.tree, parent_tree, parent: m.parent }
                 })
                 .collect()
         };
-        for (commit, tree, parent_tree, parent) in work {
+        for Job { commit, id, tree, parent_tree, parent } in work {
             let parent_tree = match (parent_tree, parent) {
                 (Some(t), _) => Some(t),
                 // The parent has not been walked yet: read its tree id ourselves.
@@ -347,21 +379,32 @@ fn diff_worker(
                 Some(t) => repo.objects.find_tree_iter(&t, &mut old_buf).map_err(|e| err(path, format!("cannot read tree {t}: {e}")))?,
                 None => gix::objs::TreeRefIter::from_bytes(&[], repo.object_hash()),
             };
-            gix::diff::tree_with_rewrites(
-                old,
-                new,
-                &mut resources,
-                &mut state,
-                &repo.objects,
-                |change: ChangeRef<'_>| {
-                    if let Some(raw) = raw_change(commit, change) {
-                        out.push(raw);
-                    }
-                    Ok(Action::Continue(()))
-                },
-                options.clone(),
-            )
-            .map_err(|e| err(path, format!("cannot diff commit {}: {e}", tree)))?;
+            let before = out.changes.len();
+            let mut diff = |options: DiffOptions, out: &mut Vec<RawChange>| {
+                gix::diff::tree_with_rewrites(
+                    old,
+                    new,
+                    &mut resources,
+                    &mut state,
+                    &repo.objects,
+                    |change: ChangeRef<'_>| {
+                        if let Some(raw) = raw_change(commit, change) {
+                            out.push(raw);
+                        }
+                        Ok(Action::Continue(()))
+                    },
+                    options,
+                )
+            };
+            if let Err(first) = diff(options.clone(), &mut out.changes) {
+                // A blob needed to judge similarity is missing (a partial or shallow clone):
+                // fall back to exact renames for this commit rather than give up the scan.
+                out.changes.truncate(before);
+                let exact =
+                    DiffOptions { rewrites: options.rewrites.map(|r| gix::diff::Rewrites { percentage: None, ..r }), ..options.clone() };
+                diff(exact, &mut out.changes).map_err(|_| err(path, format!("cannot diff commit {id}: {first:?}")))?;
+                out.exact_renames_only.push(id);
+            }
             resources.clear_resource_cache_keep_allocation();
             if let Some(p) = progress {
                 p.fetch_add(1, Ordering::Relaxed);

@@ -160,3 +160,31 @@ mod tests {
         assert_eq!(d.unused_aliases, vec![("nobody".to_string(), "Grace".to_string())]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn shared_emails_and_names_always_end_in_one_developer(
+            ids in proptest::collection::vec(("[ab ]{0,3}", "[xy@]{0,3}"), 0..30),
+        ) {
+            let identities: Vec<Identity> = ids.iter().map(|(n, e)| Identity { name: n.clone(), email: e.clone() }).collect();
+            let commits = vec![1; identities.len()];
+            let d = merge(&identities, &commits, &[]);
+            prop_assert_eq!(d.of_identity.len(), identities.len());
+            prop_assert_eq!(d.developers.iter().map(|x| x.commits).sum::<u64>(), identities.len() as u64);
+            for (i, a) in identities.iter().enumerate() {
+                for (j, b) in identities.iter().enumerate() {
+                    let same_email = !norm(&a.email).is_empty() && norm(&a.email) == norm(&b.email);
+                    let same_name = !norm(&a.name).is_empty() && norm(&a.name) == norm(&b.name);
+                    if same_email || same_name {
+                        prop_assert_eq!(d.of_identity[i], d.of_identity[j]);
+                    }
+                }
+            }
+        }
+    }
+}

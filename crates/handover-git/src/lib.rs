@@ -71,6 +71,10 @@ pub struct RepoReport {
     pub modules: Vec<ModuleReport>,
     /// Files at `HEAD` left out, by reason.
     pub excluded: Excluded,
+    /// Commits diffed with exact rename detection only, because a blob was missing
+    /// (partial clone); their renames with edits show as deletion plus addition.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exact_renames_only: Vec<String>,
     /// Aliases given that matched no identity.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unused_aliases: Vec<(String, String)>,
@@ -80,6 +84,21 @@ pub struct RepoReport {
     pub authors: Vec<(RepoAuthor, Vec<String>)>,
     #[serde(skip)]
     pub author_sets: Vec<AuthorSet>,
+    /// Every file at `HEAD`: its authors (indices into `authors`), or why it does not count.
+    #[serde(skip)]
+    pub file_list: Vec<FileEntry>,
+}
+
+/// One file at `HEAD`, for `handover git files`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileEntry {
+    pub path: String,
+    /// Author names, highest degree of authorship first; empty for excluded files.
+    pub authors: Vec<String>,
+    /// Why it does not count (`vendored`, `documentation`, `generated`, `not source`,
+    /// `no history`); absent for counted files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<&'static str>,
 }
 
 impl RepoReport {
@@ -191,6 +210,26 @@ pub fn report(path: &Path, history: &history::History, options: &Options<'_>) ->
             (author, dev.emails.clone())
         })
         .collect();
+    let mut file_list: Vec<FileEntry> = history
+        .head_files
+        .iter()
+        .filter_map(|&p| {
+            let path = &history.paths[p as usize];
+            filter::classify(path).err().map(|why| FileEntry { path: path.clone(), authors: Vec::new(), excluded: Some(why.as_str()) })
+        })
+        .collect();
+    let with_history: std::collections::HashSet<u32> = authorship.files.iter().map(|f| f.path).collect();
+    file_list.extend(files.iter().filter(|p| !with_history.contains(p)).map(|&p| FileEntry {
+        path: history.paths[p as usize].clone(),
+        authors: Vec::new(),
+        excluded: Some("no history"),
+    }));
+    file_list.extend(authorship.files.iter().map(|f| FileEntry {
+        path: history.paths[f.path as usize].clone(),
+        authors: f.authors().map(|d| devs.developers[d as usize].name.clone()).collect(),
+        excluded: None,
+    }));
+    file_list.sort_by(|a, b| a.path.cmp(&b.path));
     RepoReport {
         path: path.display().to_string(),
         head: history.head.clone(),
@@ -206,8 +245,10 @@ pub fn report(path: &Path, history: &history::History, options: &Options<'_>) ->
         modules,
         excluded,
         unused_aliases: devs.unused_aliases,
+        exact_renames_only: history.exact_renames_only.clone(),
         authors,
         author_sets: sets,
+        file_list,
     }
 }
 

@@ -231,6 +231,18 @@ reading the data once (install Debian's sqlite3 to measure it).\n\nSizes: small 
         #[arg(long, default_value_t = 10)]
         per_user: usize,
     },
+    /// Measure `git truck-factor` against `git log -M` on repositories (default: a generated 100,000-commit history).
+    #[command(long_about = "Measure the history scan of `git truck-factor` (walk, tree diffs with rename \
+detection, authorship) side by side with `git log --no-merges -M --name-status` on the same \
+repositories, best of --runs, and the peak memory. Without PATHs, a synthetic history of \
+--commits commits is generated with `git fast-import` first. Needs `git` for the reference.")]
+    BenchGit {
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value_t = 100_000)]
+        commits: usize,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// The event log: every change, who made it and when. `log verify` checks the hash chain.
     Log(LogArgs),
     /// People: employees, contractors, vendor staff.
@@ -290,6 +302,16 @@ Examples:\n  handover git truck-factor ~/src/erp-sync\n  handover git truck-fact
         /// Also report modules: the first N directory levels.
         #[arg(long, default_value_t = 0, value_name = "N")]
         module_depth: usize,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Every file at HEAD with its authors, or why it does not count.
+    Files {
+        #[command(flatten)]
+        git: GitArgs,
+        /// Only files that count (with their authors).
+        #[arg(long)]
+        source_only: bool,
         #[command(flatten)]
         format: FormatArg,
     },

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 pub fn run(ctx: &Context, cmd: GitCommand) -> Result<()> {
     match cmd {
         GitCommand::TruckFactor { git, module_depth, format } => truck_factor(&git, module_depth, format.format),
+        GitCommand::Files { git, source_only, format } => files(&git, source_only, format.format),
         GitCommand::Scan { git, system, repo, map, dry_run, format } => {
             scan(ctx, &git, &system, repo.as_deref(), &map, dry_run, format.format)
         }
@@ -30,6 +31,31 @@ fn truck_factor(git: &GitArgs, module_depth: usize, format: Format) -> Result<()
         Format::Table => {
             for r in &reports {
                 print_report(r);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn files(git: &GitArgs, source_only: bool, format: Format) -> Result<()> {
+    let reports = analyze_all(git, 0)?;
+    let lists: Vec<Vec<&handover_git::FileEntry>> =
+        reports.iter().map(|r| r.file_list.iter().filter(|f| !source_only || f.excluded.is_none()).collect()).collect();
+    match format {
+        Format::Json if reports.len() == 1 => output::json(&lists[0]),
+        Format::Json => output::json(&reports.iter().zip(&lists).map(|(r, l)| (&r.path, l)).collect::<Vec<_>>()),
+        Format::Table => {
+            for (r, list) in reports.iter().zip(&lists) {
+                println!("{}", r.path);
+                let mut t = output::table(&["file", "authors"]);
+                for f in list {
+                    let who = match f.excluded {
+                        Some(why) => format!("({why})"),
+                        None => f.authors.join(", "),
+                    };
+                    t.add_row(vec![f.path.clone(), who]);
+                }
+                println!("{t}\n");
             }
             Ok(())
         }
@@ -55,6 +81,12 @@ fn print_report(r: &RepoReport) {
             t.add_row(vec![m.module.clone(), m.files.to_string(), m.truck_factor.to_string(), m.tf_authors.join(", ")]);
         }
         println!("{t}");
+    }
+    if !r.exact_renames_only.is_empty() {
+        eprintln!(
+            "note: {} commits were diffed without similarity-based rename detection: blobs are missing (a partial clone?)",
+            r.exact_renames_only.len()
+        );
     }
     for (a, b) in &r.unused_aliases {
         eprintln!("note: alias {a}={b} matched no commit identity");

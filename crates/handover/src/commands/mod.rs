@@ -87,6 +87,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Log(args) => log::log(&ctx, args),
         Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::Git(cmd) => git::run(&ctx, cmd),
+        Command::BenchGit { paths, commits, runs } => bench::bench_git(&paths, commits, runs),
         Command::BenchLdif { users, groups, per_user } => bench::bench_ldif(&ctx, users, groups, per_user),
         Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Accounts { situation, system, all, format } => import::accounts(&ctx, situation, system.as_deref(), all, format.format),

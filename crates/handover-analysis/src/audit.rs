@@ -115,7 +115,7 @@ type RuleFn = fn(&Ctx) -> Vec<Finding>;
 /// Runs every rule. Findings come most severe first, then by rule and subject.
 pub fn audit(snap: &Snapshot, thresholds: &Thresholds, today: Date) -> Vec<Finding> {
     let ctx = Ctx { snap, t: thresholds, today };
-    let rules: [RuleFn; 22] = [
+    let rules: [RuleFn; 23] = [
         single_admin,
         single_knower,
         solo_role,
@@ -138,6 +138,7 @@ pub fn audit(snap: &Snapshot, thresholds: &Thresholds, today: Date) -> Vec<Findi
         no_backup_lead,
         code_orphaned,
         code_single_author,
+        escrow_custodian_gone,
     ];
     let mut findings: Vec<Finding> = rules.par_iter().flat_map_iter(|rule| rule(&ctx)).collect();
     apply_acceptances(snap, &mut findings, today);
@@ -800,6 +801,47 @@ fn code_single_author(c: &Ctx) -> Vec<Finding> {
             format!("{name} alone holds up {}: without them, most files have no author", r.key),
             vec![author_line(c, author), format!("{} source files, {} commits", scan.files, scan.commits)],
         ));
+    }
+    out
+}
+
+fn escrow_custodian_gone(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for e in c.snap.inv.escrows() {
+        let status = |k: &str| c.snap.person(k).map(|p| c.snap.people[p as usize].status);
+        let departing: Vec<&str> = e.custodians().filter(|k| status(k) != Some(PersonStatus::Active)).collect();
+        if departing.is_empty() {
+            continue;
+        }
+        // Custodians who have left cannot be counted on; those leaving still can, until they go.
+        let reachable = e.custodians().filter(|k| matches!(status(k), Some(PersonStatus::Active | PersonStatus::Leaving))).count();
+        let staying = e.custodians().count() - departing.len();
+        let mut evidence: Vec<String> = departing
+            .iter()
+            .map(|k| match c.snap.person(k) {
+                Some(p) if c.snap.people[p as usize].status == PersonStatus::Left => format!(
+                    "custodian {} (left {})",
+                    c.snap.people[p as usize].name,
+                    c.snap.people[p as usize].left_on.map_or_else(String::new, |d| d.to_string())
+                ),
+                Some(p) => format!("custodian {}", c.name(p)),
+                None => format!("custodian {k} (unknown person)"),
+            })
+            .collect();
+        evidence.push(format!(
+            "opens with {} of {} shares; custodians staying: {staying}; able to take part today: {reachable}",
+            e.threshold,
+            e.shares.len()
+        ));
+        evidence.push(format!("generation {}, sealed {}", e.generation, e.sealed_on));
+        let (sev, summary) = if reachable < usize::from(e.threshold) {
+            (Severity::Critical, format!("{} can no longer be opened: too few custodians are left to reach the threshold", e.name))
+        } else if staying < usize::from(e.threshold) {
+            (Severity::Critical, format!("{} must be rekeyed before the leaving custodians go, or it can no longer be opened", e.name))
+        } else {
+            (rules::ESCROW_CUSTODIAN_GONE.severity, format!("{} still has shares with people who left or are leaving", e.name))
+        };
+        out.push(c.finding(&rules::ESCROW_CUSTODIAN_GONE, sev, subject(Kind::Escrow, &e.key), summary, evidence));
     }
     out
 }

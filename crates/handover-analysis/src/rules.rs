@@ -175,6 +175,14 @@ pub const CODE_SINGLE_AUTHOR: Rule = Rule {
     controls: &["ISO/IEC 27001:2022 A.5.37", "NIST SP 800-53 CP-2"],
     remediation: "Pair a second developer on the main modules (reviews, then changes of their own) until they author files too.",
 };
+pub const ESCROW_CUSTODIAN_GONE: Rule = Rule {
+    id: "HO-ESCROW-001",
+    title: "Break-glass escrow with custodians who left or are leaving",
+    severity: Severity::High,
+    controls: &["ISO/IEC 27001:2022 A.5.17", "ISO/IEC 27001:2022 A.6.5", "NIST SP 800-53 CP-2", "NIST SP 800-53 PS-4"],
+    remediation:
+        "Rekey it now (`handover escrow rekey`) among custodians who are staying, while enough of the current ones can still open it.",
+};
 
 pub const ALL: &[Rule] = &[
     SINGLE_ADMIN,
@@ -199,6 +207,7 @@ pub const ALL: &[Rule] = &[
     NO_BACKUP_LEAD,
     CODE_ORPHANED,
     CODE_SINGLE_AUTHOR,
+    ESCROW_CUSTODIAN_GONE,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

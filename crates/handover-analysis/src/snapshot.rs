@@ -215,6 +215,7 @@ fn record_key(r: &Record) -> &str {
         Record::Repository(x) => &x.key,
         Record::Acceptance(x) => &x.key,
         Record::Plan(x) => &x.key,
+        Record::Escrow(x) => &x.key,
         Record::Account(x) => &x.name,
         Record::Grant(x) => &x.privilege,
     }

@@ -29,6 +29,8 @@ pub struct Impact {
     pub access_to_revoke: BTreeMap<String, (usize, usize)>,
     /// Repositories whose truck factor would drop to zero (needs `handover git scan`).
     pub repos_without_author: Vec<String>,
+    /// Escrows they hold a share of: rekey among those staying.
+    pub escrows_to_rekey: Vec<String>,
     /// A weight of the damage, for ranking people (see `score`).
     pub score: u64,
 }
@@ -114,6 +116,10 @@ pub fn whatif(snap: &Snapshot, leavers: &[Ix]) -> Impact {
                     score +=
                         r.system.as_deref().and_then(|s| snap.system(s)).map_or(1, |s| tier_weight(snap.systems[s as usize].tier)) / 2 + 1;
                 }
+            }
+            handover_core::Record::Escrow(e) => {
+                imp.escrows_to_rekey.push(e.key.clone());
+                score += 3;
             }
             handover_core::Record::Credential(c) => {
                 imp.secrets_to_rotate.push(c.key.clone());

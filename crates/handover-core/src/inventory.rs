@@ -92,6 +92,7 @@ impl Inventory {
     typed_view!(projects, Project, Project);
     typed_view!(policies, Policy, Policy);
     typed_view!(repositories, Repository, Repository);
+    typed_view!(escrows, Escrow, Escrow);
     typed_view!(acceptances, Acceptance, Acceptance);
     typed_view!(plans, Plan, Plan);
 
@@ -316,6 +317,20 @@ pub fn validate_record(r: &Record, problems: &mut Vec<Problem>) {
                 problems.push(invalid(&format!("scan.author_sets[{i}].authors"), format!("author {a} is not in scan.authors")));
             }
         }
+        Record::Escrow(e) => {
+            require(problems, r, "name", &e.name);
+            require(problems, r, "ciphertext", &e.ciphertext);
+            let custodians: std::collections::HashSet<&str> = e.custodians().collect();
+            if custodians.len() != e.shares.len() {
+                problems.push(invalid("shares", "each custodian holds exactly one share".into()));
+            }
+            if e.threshold < 2 || usize::from(e.threshold) > e.shares.len() {
+                problems.push(invalid(
+                    "threshold",
+                    format!("threshold {} must be at least 2 and at most the number of custodians ({})", e.threshold, e.shares.len()),
+                ));
+            }
+        }
         Record::Plan(p) => {
             let mut ids = std::collections::HashSet::new();
             for (i, t) in p.tasks.iter().enumerate() {
@@ -410,6 +425,7 @@ mod tests {
             department: None,
             manager: None,
             aliases: vec![],
+            escrow_key: None,
         })
     }
 

@@ -23,10 +23,11 @@ pub enum Kind {
     Repository,
     Acceptance,
     Plan,
+    Escrow,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Person,
         Kind::Role,
         Kind::Vendor,
@@ -41,6 +42,7 @@ impl Kind {
         Kind::Repository,
         Kind::Acceptance,
         Kind::Plan,
+        Kind::Escrow,
     ];
 
     /// Singular name: the CLI noun (`handover person list`) and the store's `kind` column.
@@ -60,6 +62,7 @@ impl Kind {
             Kind::Repository => "repository",
             Kind::Acceptance => "acceptance",
             Kind::Plan => "plan",
+            Kind::Escrow => "escrow",
         }
     }
 
@@ -80,6 +83,7 @@ impl Kind {
             Kind::Repository => "repositories",
             Kind::Acceptance => "acceptances",
             Kind::Plan => "plans",
+            Kind::Escrow => "escrows",
         }
     }
 

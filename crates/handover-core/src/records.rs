@@ -86,6 +86,10 @@ pub struct Person {
     /// Other usernames and emails this person is known by, for identity resolution.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// Public key escrow shares are encrypted to when they are a custodian: an age
+    /// recipient (`age1…`) or an SSH public key. Public, never a private key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escrow_key: Option<String>,
 }
 
 /// A responsibility such as "DNS admin" or "incident commander".
@@ -377,6 +381,60 @@ pub struct Repository {
     pub scan: Option<crate::RepoScan>,
 }
 
+/// A break-glass secret held in escrow: encrypted under a key that is split among
+/// custodians, any `threshold` of whom can open it (see `handover-escrow`). Only
+/// ciphertexts are stored; the secret itself never is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escrow {
+    pub key: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The system the secret opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    pub threshold: u8,
+    /// Bumped at every rekey; shares of older generations no longer open it.
+    pub generation: u32,
+    pub sealed_on: Date,
+    /// base64(nonce ‖ ChaCha20-Poly1305 ciphertext of the secret).
+    pub ciphertext: String,
+    pub shares: Vec<EscrowShare>,
+    /// Every opening, with who took part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub openings: Vec<EscrowOpening>,
+}
+
+/// One custodian's share, encrypted to their public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscrowShare {
+    pub custodian: String,
+    /// The age recipient or SSH public key the share is encrypted to.
+    pub recipient: String,
+    /// The share, age-encrypted (ASCII armour).
+    pub ciphertext: String,
+    /// SHA-256 of the share text, to name a tampered share on opening.
+    pub commitment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscrowOpening {
+    pub on: Date,
+    /// Who ran the opening.
+    pub by: String,
+    pub custodians: Vec<String>,
+    pub reason: String,
+}
+
+impl Escrow {
+    pub fn custodians(&self) -> impl Iterator<Item = &str> {
+        self.shares.iter().map(|s| s.custodian.as_str())
+    }
+}
+
 /// An accepted risk: a finding of `rule` about `subject` that someone with the authority
 /// to do so decided to live with, for a reason, until a date. Audit shows it as accepted
 /// instead of open until it expires.
@@ -480,6 +538,7 @@ pub enum Record {
     Repository(Box<Repository>),
     Acceptance(Box<Acceptance>),
     Plan(Box<Plan>),
+    Escrow(Box<Escrow>),
 }
 
 macro_rules! into_record {
@@ -505,6 +564,7 @@ into_record!(
     Repository => |r| Record::Repository(Box::new(r)),
     Acceptance => |r| Record::Acceptance(Box::new(r)),
     Plan => |r| Record::Plan(Box::new(r)),
+    Escrow => |r| Record::Escrow(Box::new(r)),
 );
 
 /// A reference from one record to another: which field, which kind, which key.
@@ -544,6 +604,7 @@ impl Record {
             Record::Repository(_) => Kind::Repository,
             Record::Acceptance(_) => Kind::Acceptance,
             Record::Plan(_) => Kind::Plan,
+            Record::Escrow(_) => Kind::Escrow,
         }
     }
 
@@ -564,6 +625,7 @@ impl Record {
             Record::Repository(r) => r.key.clone(),
             Record::Acceptance(r) => r.key.clone(),
             Record::Plan(r) => r.key.clone(),
+            Record::Escrow(r) => r.key.clone(),
         }
     }
 
@@ -584,6 +646,7 @@ impl Record {
             Record::Repository(r) => r.url.clone(),
             Record::Acceptance(r) => format!("{} on {}", r.rule, r.subject),
             Record::Plan(r) => format!("{} plan for {}", r.mode, r.person),
+            Record::Escrow(r) => r.name.clone(),
         }
     }
 
@@ -651,6 +714,12 @@ impl Record {
                 }
             }
             Record::Acceptance(r) => o.push(Ref { field: "accepted_by".into(), kind: Kind::Person, key: &r.accepted_by }),
+            Record::Escrow(r) => {
+                one(o, "system", Kind::System, &r.system);
+                for (i, share) in r.shares.iter().enumerate() {
+                    o.push(Ref { field: format!("shares[{i}].custodian"), kind: Kind::Person, key: &share.custodian });
+                }
+            }
             Record::Plan(r) => {
                 o.push(Ref { field: "person".into(), kind: Kind::Person, key: &r.person });
                 one(o, "owner", Kind::Person, &r.owner);
@@ -685,6 +754,7 @@ impl Record {
             Kind::Repository => Record::Repository(Deserialize::deserialize(d)?),
             Kind::Acceptance => Record::Acceptance(Deserialize::deserialize(d)?),
             Kind::Plan => Record::Plan(Deserialize::deserialize(d)?),
+            Kind::Escrow => Record::Escrow(Deserialize::deserialize(d)?),
         })
     }
 

@@ -367,6 +367,28 @@ pub fn generate(snap: &Snapshot, spec: &PlanSpec, key: &str, previous: Option<&P
         );
     }
 
+    // Escrows they hold a share of: re-split among those staying, after they are gone
+    // (friendly: before, while they can still take part in opening it).
+    for escrow_key in &impact.escrows_to_rekey {
+        let Some(handover_core::Record::Escrow(e)) = snap.inv.get(Kind::Escrow, escrow_key) else { continue };
+        let other = e.custodians().filter_map(|k| snap.person(k)).find(|p| succ.ok(*p));
+        let (who, why) = match other {
+            Some(p) => (Some(p), format!("{} is a custodian who stays", succ.name(p))),
+            None => succ.fallback(),
+        };
+        b.add(
+            format!("rekey-escrow/{escrow_key}"),
+            TaskKind::Rotate,
+            format!("Rekey the escrow {} without {name}: `handover escrow rekey {escrow_key}` with enough custodians' shares", e.name),
+            vec![format!("escrow:{escrow_key}")],
+            key_of(who),
+            if hostile { window_end } else { at(t0, (-1).days()) },
+            "the escrow's generation went up and the leaver holds no share of it",
+            Some("the previous generation's shares stop working; keep the custodians informed"),
+            Some(why),
+        );
+    }
+
     // Communication: after the lock-out in hostile mode.
     let comms_owner = owner.filter(|o| succ.ok(*o)).or_else(|| succ.fallback().0);
     let vendors: Vec<String> = impact.vendors_without_contact.clone();

@@ -165,6 +165,7 @@ impl Gen {
             department: Some(def.name.to_string()),
             manager: manager.map(|m| self.pkey(m)),
             aliases,
+            escrow_key: None,
         });
         self.people.push(pn);
         record

@@ -193,6 +193,9 @@ handover whatif --all")]
     /// Departure and lock-out plans: timed runbooks with knowledge transfer and verification.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Break-glass secrets sealed k-of-n among custodians: add, open, rekey.
+    #[command(subcommand)]
+    Escrow(EscrowCommand),
     /// Who knows the code: authorship and truck factor from git history.
     #[command(subcommand)]
     Git(GitCommand),
@@ -271,6 +274,95 @@ repositories, best of --runs, and the peak memory. Without PATHs, a synthetic hi
     Repository(RecordArgs),
     /// Accepted risks: audit findings someone decided to live with, until a date.
     Acceptance(RecordArgs),
+}
+
+/// Shares to open an escrow with: decrypted here with a custodian's identity, or share
+/// texts a custodian decrypted on their own machine (`escrow share`).
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    /// A custodian and their identity file (age `AGE-SECRET-KEY-1…` or an unencrypted
+    /// OpenSSH private key), `PERSON=FILE` (repeatable).
+    #[arg(long = "identity", value_name = "PERSON=FILE")]
+    pub identities: Vec<String>,
+    /// A share text from `handover escrow share` (repeatable).
+    #[arg(long = "share", value_name = "FILE")]
+    pub shares: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EscrowCommand {
+    /// Seal a secret so that any THRESHOLD of the custodians can open it.
+    #[command(long_about = "Seal the secret in --secret-file: it is encrypted (ChaCha20-Poly1305) under a \
+fresh key, the key is split with Shamir's scheme so that any --threshold of the --custodians \
+can rebuild it, and each custodian's share is encrypted to their public key (the person's \
+escrow_key: an age recipient or an SSH public key). Only ciphertexts are stored. Delete the \
+secret file afterwards.\n\nExample:\n  handover person set dana-whitfield escrow_key=age1…\n  \
+handover escrow add domain-admin --name \"Domain admin password\" --custodians \
+dana-whitfield,tom-askew,mei-lin,raj-patel,oliver-grant --threshold 3 --secret-file pw.txt")]
+    Add {
+        key: String,
+        #[arg(long)]
+        name: String,
+        /// Person keys, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        custodians: Vec<String>,
+        #[arg(long)]
+        threshold: u8,
+        #[arg(long, value_name = "FILE")]
+        secret_file: PathBuf,
+        /// The system the secret opens.
+        #[arg(long, value_name = "SYSTEM")]
+        system: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Every escrow, with custodians who have left or are leaving flagged.
+    List(FormatArg),
+    /// One escrow: custodians and their status, threshold, generation, openings.
+    Show {
+        key: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Decrypt your own share with your identity, to hand to whoever opens the escrow.
+    Share {
+        key: String,
+        #[arg(long, value_name = "PERSON")]
+        custodian: String,
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+        /// Write the share text here (created with mode 0600; must not exist). Default: standard output.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Open the escrow with THRESHOLD shares; the opening is logged with who took part.
+    Open {
+        key: String,
+        #[command(flatten)]
+        shares: ShareArgs,
+        /// Why it is being opened (kept in the record and the event log).
+        #[arg(long)]
+        reason: String,
+        /// Write the secret here (created with mode 0600; must not exist). Default: standard output.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Re-split among new custodians (default: those still here); old shares stop working.
+    Rekey {
+        key: String,
+        #[command(flatten)]
+        shares: ShareArgs,
+        /// The new custodians (default: the current ones who have not left and are not leaving).
+        #[arg(long, value_delimiter = ',')]
+        custodians: Vec<String>,
+        /// The new threshold (default: the current one, at most the number of custodians).
+        #[arg(long)]
+        threshold: Option<u8>,
+        #[arg(long, default_value = "custodians changed")]
+        reason: String,
+    },
+    /// Delete an escrow (the ciphertexts stay in the event log's history).
+    Rm { key: String },
 }
 
 #[derive(Debug, Args)]

@@ -53,6 +53,7 @@ pub fn fields(kind: Kind) -> Vec<Field> {
             f("department", Text, "department"),
             f("manager", Ref(Kind::Person), "their manager"),
             f("aliases", Texts, "other usernames and emails"),
+            f("escrow_key", Text, "public key escrow shares are encrypted to: age1… or ssh-ed25519 …"),
         ],
         Kind::Role => vec![
             req("name", Text, "e.g. DNS administrator"),
@@ -168,6 +169,14 @@ pub fn fields(kind: Kind) -> Vec<Field> {
             req("url", Text, "clone URL"),
             f("system", Ref(Kind::System), "the system it builds"),
             f("description", Text, "what is in it"),
+            f("scan", Json, "written by `handover git scan`"),
+        ],
+        Kind::Escrow => vec![
+            req("name", Text, "e.g. Domain admin break-glass password"),
+            f("description", Text, "what it opens and when to use it"),
+            f("system", Ref(Kind::System), "the system it opens"),
+            f("threshold", Text, "written by `handover escrow add`"),
+            f("shares", Json, "written by `handover escrow add` and `rekey`"),
         ],
     }
 }

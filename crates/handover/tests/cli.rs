@@ -98,7 +98,7 @@ fn stats_json_counts_every_kind() {
     assert_eq!(stats["systems"], 31);
     assert_eq!(stats["accounts"], 253);
     assert_eq!(stats["grants"], 337);
-    assert_eq!(stats.as_object().unwrap().len(), 14);
+    assert_eq!(stats.as_object().unwrap().len(), 15);
 }
 
 #[test]
@@ -889,5 +889,137 @@ fn git_scan_feeds_audit_whatif_and_the_departure_plan() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("no person \"ghost\""));
+    stdout(f.run().args(["log", "verify"]));
+}
+
+#[test]
+fn escrow_seals_opens_with_a_quorum_and_rekeys_when_a_custodian_leaves() {
+    use age::secrecy::ExposeSecret;
+    let f = Fixture::new();
+    f.run().arg("init").assert().success();
+    let names = ["ann", "bo", "cy", "di", "ed"];
+    let mut people = String::from("version: 1\npeople:\n");
+    let mut identity_files = std::collections::HashMap::new();
+    for name in names {
+        let identity = age::x25519::Identity::generate();
+        people.push_str(&format!("  - {{ key: {name}, name: {name}, escrow_key: {} }}\n", identity.to_public()));
+        identity_files.insert(name, f.file(&format!("{name}.key"), identity.to_string().expose_secret()));
+    }
+    people.push_str("  - { key: zed, name: Zed Zero }\n");
+    f.run().args(["apply", "-f"]).arg(f.file("org.yaml", &people)).assert().success();
+    let id = |name: &str| format!("{name}={}", identity_files[name].display());
+
+    const SECRET: &str = "hunter2-but-much-longer-and-unguessable";
+    let secret_file = f.file("secret.txt", SECRET);
+    // A custodian without a key is refused with what to do.
+    f.run()
+        .args(["escrow", "add", "root-pw", "--name", "Root password", "--custodians", "ann,zed", "--threshold", "2", "--secret-file"])
+        .arg(&secret_file)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no escrow_key for zed"));
+    f.run()
+        .args([
+            "escrow",
+            "add",
+            "root-pw",
+            "--name",
+            "Root password",
+            "--custodians",
+            "ann,bo,cy,di,ed",
+            "--threshold",
+            "3",
+            "--secret-file",
+        ])
+        .arg(&secret_file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("any 3 of 5 can open it"));
+    // Only ciphertexts anywhere: not in the export, not in the database file.
+    assert!(!f.export().contains(SECRET));
+    let db_bytes = std::fs::read(f.db()).unwrap();
+    assert!(!db_bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()), "the secret is in the database file");
+
+    // Two shares are not enough; three are.
+    f.run()
+        .args(["escrow", "open", "root-pw", "--reason", "drill", "--identity", &id("ann"), "--identity", &id("bo")])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("2 valid shares given; 3 are needed"));
+    let opened = stdout(f.run().args(["escrow", "open", "root-pw", "--reason", "quarterly drill"]).args([
+        "--identity",
+        &id("ann"),
+        "--identity",
+        &id("bo"),
+        "--identity",
+        &id("cy"),
+    ]));
+    assert_eq!(opened, SECRET);
+    let log = json(f.run().args(["log", "--kind", "escrow", "--key", "root-pw", "--format", "json"]));
+    let last = log.as_array().unwrap().last().unwrap();
+    let after: serde_json::Value = serde_json::from_str(last["after"].as_str().unwrap()).unwrap();
+    assert_eq!(after["openings"][0]["custodians"], serde_json::json!(["ann", "bo", "cy"]), "the opening is logged with who took part");
+    assert_eq!(after["openings"][0]["reason"], "quarterly drill");
+
+    // A custodian decrypts their own share elsewhere and hands over the text.
+    let di_share = f.dir.path().join("di.share");
+    f.run()
+        .args(["escrow", "share", "root-pw", "--custodian", "di", "--identity"])
+        .arg(&identity_files["di"])
+        .arg("-o")
+        .arg(&di_share)
+        .assert()
+        .success();
+    let opened = stdout(
+        f.run()
+            .args(["escrow", "open", "root-pw", "--reason", "outage", "--identity", &id("ann"), "--identity", &id("bo"), "--share"])
+            .arg(&di_share),
+    );
+    assert_eq!(opened, SECRET);
+    // A tampered share is named.
+    let text = std::fs::read_to_string(&di_share).unwrap();
+    let line = text.lines().find(|l| l.starts_with("share ")).unwrap().to_string();
+    let flipped = if line.ends_with('A') { format!("{}B", &line[..line.len() - 1]) } else { format!("{}A", &line[..line.len() - 1]) };
+    let tampered = f.file("di-tampered.share", &text.replace(&line, &flipped));
+    f.run()
+        .args(["escrow", "open", "root-pw", "--reason", "x", "--identity", &id("ann"), "--identity", &id("bo"), "--share"])
+        .arg(&tampered)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("share of di does not match"));
+
+    // Ed is leaving: audit flags it, whatif and the departure plan say rekey.
+    f.run().args(["person", "set", "ed", "status=leaving", "leaving_on=2026-12-31"]).assert().success();
+    let audit = json(f.run().args(["audit", "--format", "json"]));
+    assert!(audit.as_array().unwrap().iter().any(|x| x["rule"] == "HO-ESCROW-001" && x["subject"] == "escrow:root-pw"), "{audit}");
+    assert_eq!(json(f.run().args(["whatif", "ed", "--format", "json"]))["escrows_to_rekey"], serde_json::json!(["root-pw"]));
+    f.run().args(["plan", "create", "ed", "--leaving-at", "2026-12-31T17:00"]).assert().success();
+    let plan = json(f.run().args(["plan", "show", "ed-2026-12-31", "--format", "json"]));
+    assert!(plan["tasks"].as_array().unwrap().iter().any(|t| t["id"] == "rekey-escrow/root-pw"), "{plan}");
+
+    // Rekey among those staying: Di's old share no longer opens it, new shares do.
+    f.run()
+        .args(["escrow", "rekey", "root-pw", "--identity", &id("ann"), "--identity", &id("bo"), "--identity", &id("cy")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("generation 2"));
+    f.run()
+        .args(["escrow", "open", "root-pw", "--reason", "x", "--identity", &id("ann"), "--identity", &id("bo"), "--share"])
+        .arg(&di_share)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("rekeyed"));
+    let opened = stdout(f.run().args(["escrow", "open", "root-pw", "--reason", "after rekey"]).args([
+        "--identity",
+        &id("bo"),
+        "--identity",
+        &id("cy"),
+        "--identity",
+        &id("di"),
+    ]));
+    assert_eq!(opened, SECRET);
+    let shown = json(f.run().args(["escrow", "show", "root-pw", "--format", "json"]));
+    let custodians: Vec<&str> = shown["record"]["shares"].as_array().unwrap().iter().map(|s| s["custodian"].as_str().unwrap()).collect();
+    assert_eq!(custodians, vec!["ann", "bo", "cy", "di"]);
     stdout(f.run().args(["log", "verify"]));
 }

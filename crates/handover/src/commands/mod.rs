@@ -3,6 +3,7 @@
 
 mod analysis;
 mod bench;
+mod escrow;
 mod git;
 mod import;
 mod inventory;
@@ -87,6 +88,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Log(args) => log::log(&ctx, args),
         Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::Git(cmd) => git::run(&ctx, cmd),
+        Command::Escrow(cmd) => escrow::run(&ctx, cmd),
         Command::BenchGit { paths, commits, runs } => bench::bench_git(&paths, commits, runs),
         Command::BenchLdif { users, groups, per_user } => bench::bench_ldif(&ctx, users, groups, per_user),
         Command::Import(cmd) => import::run(&ctx, cmd),

@@ -41,14 +41,7 @@ fn load_plan(inv: &Inventory, key: &str) -> Result<Plan> {
 
 /// Writes the plan (created or changed) through the validated change path.
 fn save(ctx: &Context, store: &mut SqliteStore, current: &Inventory, plan: Plan) -> Result<()> {
-    let mut target = current.clone();
-    target.insert(Record::from(plan));
-    let problems = target.validate();
-    if let Some(p) = problems.first() {
-        return Err(user(p.code, p.to_string()));
-    }
-    store.apply(&current.diff(&target, &[Kind::Plan]), &ctx.actor)?;
-    Ok(())
+    super::records::save_one(ctx, store, current, Record::from(plan))
 }
 
 fn create(

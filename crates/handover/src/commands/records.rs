@@ -50,6 +50,7 @@ fn columns(kind: Kind) -> &'static [&'static str] {
         Kind::Repository => &["url", "system"],
         Kind::Acceptance => &["rule", "subject", "accepted_by", "expires"],
         Kind::Plan => &["person", "mode", "leaving_at", "owner"],
+        Kind::Escrow => &["name", "system", "threshold", "generation", "sealed_on"],
     }
 }
 
@@ -175,6 +176,20 @@ fn build(kind: Kind, object: Map<String, Value>) -> Result<Record> {
         let code = if message.starts_with("missing field") { ErrorCode::MissingField } else { ErrorCode::InvalidField };
         user(code, format!("{kind}: {message}; `handover {kind} --help` lists the fields"))
     })
+}
+
+/// Writes one record (created or changed) through the validated change path: the whole
+/// inventory must still validate, and only that record's kind is diffed.
+pub fn save_one(ctx: &Context, store: &mut handover_store::SqliteStore, current: &Inventory, record: Record) -> Result<()> {
+    let kind = record.kind();
+    let mut target = current.clone();
+    target.insert(record);
+    let problems = target.validate();
+    if let Some(p) = problems.first() {
+        return Err(user(p.code, p.to_string()));
+    }
+    store.apply(&current.diff(&target, &[kind]), &ctx.actor)?;
+    Ok(())
 }
 
 /// Validates `target` and writes the difference from `current`.

@@ -10,9 +10,10 @@
 //! - Every change appends one event, chained by hash to the previous one.
 #![forbid(unsafe_code)]
 
+pub mod backup;
 mod sqlite;
 
-use handover_core::{ChangeSet, ErrorCode, Event, Inventory, Kind, Record};
+use handover_core::{Action, ChangeSet, ErrorCode, Event, EventDraft, Inventory, Kind, Record};
 use std::collections::BTreeMap;
 
 pub use sqlite::SqliteStore;
@@ -31,6 +32,10 @@ pub enum StoreError {
     Invalid(handover_core::Problem),
     #[error("the database is at schema version {found}, newer than this handover understands ({known}); upgrade handover")]
     NewerSchema { found: i64, known: i64 },
+    #[error("the store is not empty ({records} records, {events} events); restore only into a new database")]
+    NotEmpty { records: u64, events: u64 },
+    #[error("{0}")]
+    Backup(String),
 }
 
 impl StoreError {
@@ -74,6 +79,80 @@ pub struct BrokenEvent {
     pub reason: String,
 }
 
+/// One row of a whole-store dump, in the order a dump writes them: meta, records, events.
+/// Bodies and events are carried verbatim, so a restored store has the same event chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DumpItem {
+    Meta {
+        name: String,
+        value: String,
+    },
+    Record {
+        kind: String,
+        key: String,
+        body: String,
+        created_at: String,
+        updated_at: String,
+    },
+    Event {
+        seq: i64,
+        at: String,
+        actor: String,
+        action: String,
+        kind: String,
+        key: String,
+        before: Option<String>,
+        after: Option<String>,
+        prev_hash: String,
+        hash: String,
+    },
+}
+
+impl DumpItem {
+    pub fn from_event(e: Event) -> DumpItem {
+        DumpItem::Event {
+            seq: e.seq,
+            at: e.draft.at,
+            actor: e.draft.actor,
+            action: e.draft.action.as_str().to_string(),
+            kind: e.draft.kind,
+            key: e.draft.key,
+            before: e.draft.before,
+            after: e.draft.after,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+
+    /// The event, if this is one with a known action.
+    pub fn to_event(&self) -> Option<Event> {
+        let DumpItem::Event { seq, at, actor, action, kind, key, before, after, prev_hash, hash } = self else { return None };
+        Some(Event {
+            seq: *seq,
+            draft: EventDraft {
+                at: at.clone(),
+                actor: actor.clone(),
+                action: Action::parse(action)?,
+                kind: kind.clone(),
+                key: key.clone(),
+                before: before.clone(),
+                after: after.clone(),
+            },
+            prev_hash: prev_hash.clone(),
+            hash: hash.clone(),
+        })
+    }
+}
+
+/// What a restore wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Restored {
+    pub meta: u64,
+    pub records: u64,
+    pub events: u64,
+}
+
 /// What one successful `apply` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Applied {
@@ -102,4 +181,11 @@ pub trait Store {
     fn verify_log(&self) -> Result<LogVerification>;
     fn meta(&self, name: &str) -> Result<Option<String>>;
     fn set_meta(&mut self, name: &str, value: &str) -> Result<()>;
+    /// Streams everything — meta, records, events — to `sink` from one consistent read
+    /// snapshot, while other connections may go on writing.
+    fn dump(&self, sink: &mut dyn FnMut(DumpItem) -> Result<()>) -> Result<()>;
+    /// Loads a dump into an empty store in one transaction: records with their references
+    /// recomputed, events verbatim with the hash chain checked as they arrive. Any error
+    /// from `items` (a corrupt or truncated backup) or a broken chain writes nothing.
+    fn restore(&mut self, items: &mut dyn Iterator<Item = Result<DumpItem>>) -> Result<Restored>;
 }

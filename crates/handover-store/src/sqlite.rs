@@ -1,6 +1,6 @@
 //! The embedded SQLite backend: one file, WAL journal, foreign keys on.
 
-use crate::{Applied, BrokenEvent, EventFilter, LogVerification, Result, Store, StoreError};
+use crate::{Applied, BrokenEvent, DumpItem, EventFilter, LogVerification, Restored, Result, Store, StoreError};
 use handover_core::{verify_chain, Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -474,5 +474,82 @@ impl Store for SqliteStore {
             params![name, value],
         )?;
         Ok(())
+    }
+
+    fn dump(&self, sink: &mut dyn FnMut(DumpItem) -> Result<()>) -> Result<()> {
+        // One read transaction: WAL gives it a snapshot that writers do not disturb.
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut stmt = tx.prepare("SELECT name, value FROM meta ORDER BY name")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                sink(DumpItem::Meta { name: r.get(0)?, value: r.get(1)? })?;
+            }
+            let mut stmt = tx.prepare("SELECT kind, key, body, created_at, updated_at FROM records ORDER BY id")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                sink(DumpItem::Record { kind: r.get(0)?, key: r.get(1)?, body: r.get(2)?, created_at: r.get(3)?, updated_at: r.get(4)? })?;
+            }
+            let mut stmt = tx.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                sink(DumpItem::from_event(row_to_event(r)?))?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn restore(&mut self, items: &mut dyn Iterator<Item = Result<DumpItem>>) -> Result<Restored> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (records, events): (u64, u64) =
+            tx.query_row("SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM events)", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if records + events > 0 {
+            return Err(StoreError::NotEmpty { records, events });
+        }
+        let mut done = Restored::default();
+        let mut stored: Vec<(i64, Record)> = Vec::new();
+        let mut prev_hash = GENESIS_HASH.to_string();
+        for item in items {
+            match item? {
+                DumpItem::Meta { name, value } => {
+                    tx.prepare_cached(
+                        "INSERT INTO meta (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    )?
+                    .execute(params![name, value])?;
+                    done.meta += 1;
+                }
+                DumpItem::Record { kind, key, body, created_at, updated_at } => {
+                    let record = parse_record(0, &kind, &body)?;
+                    if record.key() != key {
+                        return Err(StoreError::Backup(format!("{kind} {key:?}: the body has key {:?}", record.key())));
+                    }
+                    tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                        .execute(params![kind, key, body, created_at, updated_at])?;
+                    stored.push((tx.last_insert_rowid(), record));
+                    done.records += 1;
+                }
+                event @ DumpItem::Event { .. } => {
+                    let e = event.to_event().ok_or_else(|| StoreError::Backup("an event has an unknown action".into()))?;
+                    // The chain is checked as it is restored: a backup whose log was edited
+                    // does not become a store whose log looks intact.
+                    if e.seq != done.events as i64 + 1 || e.prev_hash != prev_hash || e.draft.chain_hash(e.seq, &e.prev_hash) != e.hash {
+                        return Err(StoreError::Backup(format!("the event log in the backup is broken at event {}", e.seq)));
+                    }
+                    insert_event(&tx, e.seq, &e.draft, &e.prev_hash, &e.hash)?;
+                    prev_hash = e.hash;
+                    done.events += 1;
+                }
+            }
+        }
+        let keys: Vec<String> = stored.iter().map(|(_, r)| r.key()).collect();
+        let ids: HashMap<(Kind, &str), i64> = stored.iter().zip(&keys).map(|((id, r), k)| ((r.kind(), k.as_str()), *id)).collect();
+        let mut refs = RefRows::new();
+        for (id, record) in &stored {
+            write_refs(&tx, *id, record, &ids, &mut refs)?;
+        }
+        refs.flush(&tx)?;
+        tx.commit()?;
+        Ok(done)
     }
 }

@@ -121,6 +121,20 @@ apply -f org.yaml --dry-run    show what would change\n  handover apply -f org.y
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write a consistent, compressed, checksummed backup of the whole database (the event chain included).
+    #[command(long_about = "Write everything — records, the event log, meta — from one consistent \
+snapshot (other handover processes may keep writing) into FILE: gzip-compressed JSON lines with \
+the event chain head, counts and a SHA-256 of the contents at the end. The backup is written \
+to FILE.partial and renamed when complete, so FILE is never half-written; a partial file is \
+refused by restore.\n\nExample:\n  handover backup /srv/backups/handover-$(date +%F).hobak")]
+    Backup { file: PathBuf },
+    /// Restore a backup into a new, empty database (refuses a truncated or altered file; all or nothing).
+    Restore {
+        file: PathBuf,
+        /// Only read and check the backup; write nothing.
+        #[arg(long)]
+        check: bool,
+    },
     /// How many records of each kind the database holds.
     Stats(FormatArg),
     /// Who alone holds what: single admins, single knowers, secrets, roles, lapsing contracts.

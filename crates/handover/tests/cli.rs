@@ -307,26 +307,33 @@ fn large_org(n: usize) -> String {
     text
 }
 
-#[test]
-fn killing_apply_midway_leaves_the_database_as_it_was() {
+/// Starts the real binary on the fixture's database and returns once it has printed a line
+/// containing `marker` on standard error (the child keeps running).
+fn spawn_until(f: &Fixture, args: &[&str], marker: &str) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
-    let f = Fixture::with_example();
-    let before = f.export();
-    let path = f.file("large.yaml", &large_org(40_000));
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("handover"))
         .env("HANDOVER_DB", f.db())
-        .args(["apply", "-f"])
-        .arg(&path)
+        .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // The binary prints this line just before it starts writing its one transaction.
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
-    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("applying") {
+    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains(marker) {
         line.clear();
     }
+    assert!(line.contains(marker), "the child ended without printing {marker:?}");
+    (child, line)
+}
+
+#[test]
+fn killing_apply_midway_leaves_the_database_as_it_was() {
+    let f = Fixture::with_example();
+    let before = f.export();
+    let path = f.file("large.yaml", &large_org(40_000));
+    // The binary prints this line just before it starts writing its one transaction.
+    let (mut child, line) = spawn_until(&f, &["apply", "-f", path.to_str().unwrap()], "applying");
     assert!(line.contains("applying 120000 changes"), "unexpected: {line}");
     std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().unwrap();
@@ -1022,4 +1029,45 @@ fn escrow_seals_opens_with_a_quorum_and_rekeys_when_a_custodian_leaves() {
     let custodians: Vec<&str> = shown["record"]["shares"].as_array().unwrap().iter().map(|s| s["custodian"].as_str().unwrap()).collect();
     assert_eq!(custodians, vec!["ann", "bo", "cy", "di"]);
     stdout(f.run().args(["log", "verify"]));
+}
+
+#[test]
+fn a_killed_backup_leaves_no_backup_and_its_partial_file_is_refused() {
+    let f = Fixture::new();
+    f.run().args(["generate", "--people", "500"]).assert().success();
+    let file = f.dir.path().join("store.hobak");
+    // The binary prints this line just before it starts writing.
+    let (mut child, _) = spawn_until(&f, &["backup", file.to_str().unwrap()], "backing up");
+    let partial = f.dir.path().join("store.hobak.partial");
+    while std::fs::metadata(&partial).map_or(0, |m| m.len()) < 64 * 1024 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    assert!(!child.wait().unwrap().success(), "the backup finished before it could be killed; make the store larger");
+    assert!(!file.exists(), "a killed backup must not leave a file under the backup's name");
+
+    // Restoring the partial file is refused, and leaves no database behind.
+    let target = f.dir.path().join("restored.db");
+    f.run()
+        .env("HANDOVER_DB", &target)
+        .arg("restore")
+        .arg(&partial)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("nothing was restored"));
+    assert!(!target.exists());
+    f.run().args(["restore", "--check"]).arg(&partial).assert().failure();
+
+    // A complete backup restores the same data and the same event chain.
+    std::fs::remove_file(&partial).unwrap();
+    f.run().arg("backup").arg(&file).assert().success().stdout(predicate::str::contains("Backed up"));
+    f.run().arg("backup").arg(&file).assert().failure().stderr(predicate::str::contains("never replaces"));
+    f.run().args(["restore", "--check"]).arg(&file).assert().success();
+    let restored = stdout(f.run().env("HANDOVER_DB", &target).arg("restore").arg(&file));
+    assert!(restored.contains("the event log verifies"), "{restored}");
+    let original_head = json(f.run().args(["log", "verify", "--format", "json"]))["head"].clone();
+    assert_eq!(json(f.run().env("HANDOVER_DB", &target).args(["log", "verify", "--format", "json"]))["head"], original_head);
+    assert_eq!(stdout(f.run().env("HANDOVER_DB", &target).arg("export")), f.export());
+    // Restore only into an empty database.
+    f.run().arg("restore").arg(&file).assert().failure().stderr(predicate::str::contains("not empty"));
 }

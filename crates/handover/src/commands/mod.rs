@@ -2,6 +2,7 @@
 //! pure crates and prints; none of them writes except through `Store::apply`.
 
 mod analysis;
+mod backup;
 mod bench;
 mod escrow;
 mod git;
@@ -84,6 +85,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Apply { file, dry_run } => inventory::apply(&ctx, &file, dry_run),
         Command::Export { format, output } => inventory::export(&ctx, format, output.as_deref()),
         Command::Stats(f) => inventory::stats(&ctx, f.format),
+        Command::Backup { file } => backup::backup(&ctx, &file),
+        Command::Restore { file, check } => backup::restore(&ctx, &file, check),
         Command::Summary(f) => summary::summary(&ctx, f.format),
         Command::Log(args) => log::log(&ctx, args),
         Command::Plan(cmd) => plan::run(&ctx, cmd),

@@ -1,0 +1,96 @@
+//! `handover backup` and `handover restore`.
+
+use super::Context;
+use crate::error::user;
+use anyhow::Result;
+use handover_core::ErrorCode;
+use handover_store::{backup, SqliteStore, Store};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn partial_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+pub fn backup(ctx: &Context, file: &Path) -> Result<()> {
+    let store = ctx.store()?;
+    if file.exists() {
+        return Err(user(ErrorCode::Storage, format!("{} exists; a backup never replaces a file", file.display())));
+    }
+    let partial = partial_path(file);
+    let out = std::fs::OpenOptions::new().write(true).create_new(true).open(&partial).map_err(|e| {
+        user(ErrorCode::Storage, format!("cannot create {}: {e} (a previous backup left it? remove it)", partial.display()))
+    })?;
+    eprintln!("backing up {} to {}", ctx.db.display(), file.display());
+    let mut out = std::io::BufWriter::new(out);
+    let at = jiff::Timestamp::now().to_string();
+    let end = match backup::write(&store, &mut out, &at) {
+        Ok(end) => end,
+        Err(e) => {
+            drop(out);
+            let _ = std::fs::remove_file(&partial);
+            return Err(e.into());
+        }
+    };
+    let file_handle = out.into_inner().map_err(|e| user(ErrorCode::Storage, format!("cannot write {}: {e}", partial.display())))?;
+    file_handle.sync_all()?;
+    std::fs::rename(&partial, file)?;
+    let size = std::fs::metadata(file)?.len();
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "Backed up {} records and {} events to {} ({:.1} KiB). Event chain head: {}",
+        end.records,
+        end.events,
+        file.display(),
+        size as f64 / 1024.0,
+        if end.chain_head.is_empty() { "(empty log)" } else { &end.chain_head }
+    )?;
+    Ok(())
+}
+
+pub fn restore(ctx: &Context, file: &Path, check: bool) -> Result<()> {
+    let open = || std::fs::File::open(file).map_err(|e| user(ErrorCode::Storage, format!("cannot read {}: {e}", file.display())));
+    let name = file.display().to_string();
+    if check {
+        let end = backup::verify(&name, std::io::BufReader::new(open()?)).map_err(|e| user(ErrorCode::Storage, e.to_string()))?;
+        println!("{name} is complete and intact: {} records, {} events, chain head {}", end.records, end.events, end.chain_head);
+        return Ok(());
+    }
+    let existed = ctx.db.exists();
+    let mut store = SqliteStore::open(&ctx.db)?;
+    let result = backup::restore(&mut store, &name, std::io::BufReader::new(open()?));
+    drop(store);
+    let (restored, end) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            // A database this command created for the restore goes again: nothing is left behind.
+            if !existed {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut path = ctx.db.as_os_str().to_owned();
+                    path.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(path));
+                }
+            }
+            return Err(user(
+                if matches!(e, handover_store::StoreError::NotEmpty { .. }) { ErrorCode::Conflict } else { ErrorCode::Storage },
+                e.to_string(),
+            ));
+        }
+    };
+    let verified = ctx.store()?.verify_log()?;
+    println!(
+        "Restored {} records and {} events into {}; the event log verifies ({} events, head {}).",
+        restored.records,
+        restored.events,
+        ctx.db.display(),
+        verified.verified,
+        verified.head.as_deref().unwrap_or("(empty)")
+    );
+    if verified.head.as_deref().unwrap_or("") != end.chain_head {
+        return Err(user(ErrorCode::Storage, "the restored chain head differs from the backup's; do not use this database"));
+    }
+    Ok(())
+}

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod backup;
+mod postgres;
 mod sqlite;
 
 use handover_core::{Action, ChangeSet, ErrorCode, Event, EventDraft, Inventory, Kind, Record};
@@ -18,10 +19,83 @@ use std::collections::BTreeMap;
 
 pub use sqlite::SqliteStore;
 
+/// Where a store lives: a SQLite file (the embedded default) or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://…` / `postgresql://…` is PostgreSQL; `sqlite:PATH` or any other text is
+    /// a SQLite file path.
+    pub fn parse(text: &str) -> Location {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_string())
+        } else {
+            Location::Sqlite(text.strip_prefix("sqlite:").unwrap_or(text).into())
+        }
+    }
+
+    /// For messages: the path, or the URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres(url) => redact(url),
+        }
+    }
+
+    /// Whether a store has been created there (a SQLite file exists; a PostgreSQL database
+    /// has handover's schema).
+    pub fn exists(&self) -> Result<bool> {
+        match self {
+            Location::Sqlite(path) => Ok(path.exists()),
+            Location::Postgres(url) => postgres::PgStore::has_schema(url),
+        }
+    }
+
+    /// Opens the store, creating its schema (or migrating it forward) if needed.
+    pub fn open(&self) -> Result<Box<dyn Store>> {
+        Ok(match self {
+            Location::Sqlite(path) => Box::new(SqliteStore::open(path)?),
+            Location::Postgres(url) => Box::new(postgres::PgStore::open(url)?),
+        })
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let (authority, tail) = rest.split_once('/').map_or((rest, None), |(a, t)| (a, Some(t)));
+    let authority = match authority.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{user_info}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    let query_safe = |t: &str| {
+        // A password may also come as ?password=…
+        t.split('&')
+            .map(|kv| if kv.to_ascii_lowercase().starts_with("password=") { "password=***" } else { kv })
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    match tail {
+        Some(t) => match t.split_once('?') {
+            Some((path, q)) => format!("{scheme}://{authority}/{path}?{}", query_safe(q)),
+            None => format!("{scheme}://{authority}/{t}"),
+        },
+        None => format!("{scheme}://{authority}"),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database error: {0}")]
+    Postgres(String),
     #[error("{kind} {key:?} {reason}; nothing was written (re-read and try again)")]
     Conflict { kind: Kind, key: String, reason: String },
     #[error("{0}; nothing was written")]
@@ -162,6 +236,8 @@ pub struct Applied {
 /// The durable store. Methods take `&self` for reads and `&mut self` for writes so a
 /// backend may hold a single connection.
 pub trait Store {
+    /// The schema version (migrations applied).
+    fn schema_version(&self) -> Result<i64>;
     /// Every record, as one in-memory inventory.
     fn load(&self) -> Result<Inventory>;
     /// Records of one kind, in key order.
@@ -188,4 +264,48 @@ pub trait Store {
     /// recomputed, events verbatim with the hash chain checked as they arrive. Any error
     /// from `items` (a corrupt or truncated backup) or a broken chain writes nothing.
     fn restore(&mut self, items: &mut dyn Iterator<Item = Result<DumpItem>>) -> Result<Restored>;
+}
+
+/// A boxed store is a store: callers that pick the backend at run time pass `Box<dyn Store>`
+/// wherever a store is expected.
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn schema_version(&self) -> Result<i64> {
+        (**self).schema_version()
+    }
+    fn load(&self) -> Result<Inventory> {
+        (**self).load()
+    }
+    fn list(&self, kind: Kind) -> Result<Vec<Record>> {
+        (**self).list(kind)
+    }
+    fn get(&self, kind: Kind, key: &str) -> Result<Option<Record>> {
+        (**self).get(kind, key)
+    }
+    fn counts(&self) -> Result<BTreeMap<Kind, u64>> {
+        (**self).counts()
+    }
+    fn apply(&mut self, changes: &ChangeSet, actor: &str) -> Result<Applied> {
+        (**self).apply(changes, actor)
+    }
+    fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
+        (**self).create_all(records, actor)
+    }
+    fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
+        (**self).events(filter)
+    }
+    fn verify_log(&self) -> Result<LogVerification> {
+        (**self).verify_log()
+    }
+    fn meta(&self, name: &str) -> Result<Option<String>> {
+        (**self).meta(name)
+    }
+    fn set_meta(&mut self, name: &str, value: &str) -> Result<()> {
+        (**self).set_meta(name, value)
+    }
+    fn dump(&self, sink: &mut dyn FnMut(DumpItem) -> Result<()>) -> Result<()> {
+        (**self).dump(sink)
+    }
+    fn restore(&mut self, items: &mut dyn Iterator<Item = Result<DumpItem>>) -> Result<Restored> {
+        (**self).restore(items)
+    }
 }

@@ -15,14 +15,14 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
 /// A record's stored body: its JSON in field declaration order. Comparisons parse it back
 /// (see `write_record`), so reordering fields in a later version cannot cause false
 /// conflicts; the event chain hashes the stored text, so it cannot break verification.
-fn body_of(record: &Record) -> String {
+pub(crate) fn body_of(record: &Record) -> String {
     // Plain structs of strings, numbers and dates: serialising cannot fail.
     serde_json::to_string(record).unwrap_or_default()
 }
@@ -73,12 +73,12 @@ impl SqliteStore {
     }
 
     /// The schema version the database is at.
-    pub fn schema_version(&self) -> Result<i64> {
+    fn schema_version_of(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?)
     }
 }
 
-fn parse_record(id: i64, kind: &str, body: &str) -> Result<Record> {
+pub(crate) fn parse_record(id: i64, kind: &str, body: &str) -> Result<Record> {
     let corrupt = |reason: String| StoreError::Corrupt { id, reason };
     let kind: Kind = kind.parse().map_err(corrupt)?;
     Record::from_json_str(kind, body).map_err(|e| corrupt(e.to_string()))
@@ -231,6 +231,10 @@ fn write_refs(
 }
 
 impl Store for SqliteStore {
+    fn schema_version(&self) -> Result<i64> {
+        self.schema_version_of()
+    }
+
     fn load(&self) -> Result<Inventory> {
         // Read sequentially (SQLite is fastest that way) in chunks, parse each chunk in
         // parallel, build in bulk: never more than one chunk of raw text in memory.

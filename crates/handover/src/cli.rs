@@ -32,9 +32,9 @@ fn choice<T: Copy + Send + Sync + 'static>(all: &'static [T], name: fn(T) -> &'s
 #[derive(Debug, Parser)]
 #[command(name = "handover", version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true)]
 pub struct Cli {
-    /// The database file.
-    #[arg(long, global = true, env = "HANDOVER_DB", default_value = "handover.db", value_name = "PATH")]
-    pub db: PathBuf,
+    /// The database: a SQLite file, or a PostgreSQL URL (postgres://user@host/dbname).
+    #[arg(long, global = true, env = "HANDOVER_DB", default_value = "handover.db", value_name = "PATH|URL")]
+    pub db: String,
 
     /// Who is making changes, as recorded in the event log [default: $USER]
     #[arg(long, global = true, env = "HANDOVER_ACTOR", value_name = "NAME")]

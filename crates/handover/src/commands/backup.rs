@@ -4,7 +4,7 @@ use super::Context;
 use crate::error::user;
 use anyhow::Result;
 use handover_core::ErrorCode;
-use handover_store::{backup, SqliteStore, Store};
+use handover_store::{backup, Location, Store};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -59,17 +59,17 @@ pub fn restore(ctx: &Context, file: &Path, check: bool) -> Result<()> {
         println!("{name} is complete and intact: {} records, {} events, chain head {}", end.records, end.events, end.chain_head);
         return Ok(());
     }
-    let existed = ctx.db.exists();
-    let mut store = SqliteStore::open(&ctx.db)?;
+    let existed = ctx.db.exists()?;
+    let mut store = ctx.db.open()?;
     let result = backup::restore(&mut store, &name, std::io::BufReader::new(open()?));
     drop(store);
     let (restored, end) = match result {
         Ok(done) => done,
         Err(e) => {
             // A database this command created for the restore goes again: nothing is left behind.
-            if !existed {
+            if let (false, Location::Sqlite(db)) = (existed, &ctx.db) {
                 for suffix in ["", "-wal", "-shm"] {
-                    let mut path = ctx.db.as_os_str().to_owned();
+                    let mut path = db.as_os_str().to_owned();
                     path.push(suffix);
                     let _ = std::fs::remove_file(PathBuf::from(path));
                 }

@@ -17,7 +17,7 @@ use std::time::Instant;
 /// Generates an organisation straight into an empty store, in one transaction: the
 /// generator runs on its own thread and streams records through a bounded channel, so the
 /// organisation is never held in memory and generation overlaps the writing.
-fn generate_into(store: &mut SqliteStore, spec: &Spec) -> Result<usize> {
+fn generate_into(store: &mut dyn Store, spec: &Spec) -> Result<usize> {
     let records: u64 = store.counts()?.values().sum();
     if records > 0 {
         return Err(user(ErrorCode::Conflict, "the database is not empty; generate into a new file with --db"));

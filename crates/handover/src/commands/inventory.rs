@@ -26,7 +26,7 @@ pub fn init(ctx: &Context) -> Result<()> {
 
 /// Parses, validates against what the store holds, and (unless `dry_run`) writes an org
 /// file in one transaction. Returns the changes.
-pub fn apply_org_file(store: &mut SqliteStore, name: &str, text: &str, actor: &str, dry_run: bool, progress: bool) -> Result<ChangeSet> {
+pub fn apply_org_file(store: &mut dyn Store, name: &str, text: &str, actor: &str, dry_run: bool, progress: bool) -> Result<ChangeSet> {
     let file = OrgFile::parse(name, text).map_err(|diags| file_problems(name, diags.len(), &diags))?;
     let current = store.load()?;
     let target = current.with_kinds_from(&file.inventory, &file.managed);
@@ -66,7 +66,7 @@ pub fn apply(ctx: &Context, path: &Path, dry_run: bool) -> Result<()> {
     })?;
     // A dry run against a database that does not exist yet shows everything as new and
     // leaves no file behind.
-    let mut store = if dry_run && !ctx.db.exists() { SqliteStore::in_memory()? } else { ctx.create_store()? };
+    let mut store: Box<dyn Store> = if dry_run && !ctx.db.exists()? { Box::new(SqliteStore::in_memory()?) } else { ctx.create_store()? };
     let changes = apply_org_file(&mut store, &path.display().to_string(), &text, &ctx.actor, dry_run, true)?;
     for c in &changes.changes {
         println!("{}", describe(c));

@@ -17,13 +17,13 @@ use crate::cli::{Cli, Command};
 use crate::error::user;
 use anyhow::Result;
 use handover_core::{ErrorCode, Kind};
-use handover_store::SqliteStore;
+use handover_store::{Location, Store};
 use jiff::civil::Date;
 use std::path::PathBuf;
 
 /// What every command may need: where the store is, who acts, what day it is.
 pub struct Context {
-    pub db: PathBuf,
+    pub db: Location,
     pub config: Option<PathBuf>,
     pub actor: String,
     pub today: Date,
@@ -31,8 +31,8 @@ pub struct Context {
 
 impl Context {
     /// Opens the store, creating it if needed (for commands that write a new inventory).
-    pub fn create_store(&self) -> Result<SqliteStore> {
-        Ok(SqliteStore::open(&self.db)?)
+    pub fn create_store(&self) -> Result<Box<dyn Store>> {
+        Ok(self.db.open()?)
     }
 
     /// The configuration: --config, else ./handover.toml if present, else the defaults.
@@ -57,8 +57,8 @@ impl Context {
 
     /// Opens an existing store; a missing file is an error rather than a new empty store,
     /// so a mistyped --db does not look like an empty organisation.
-    pub fn store(&self) -> Result<SqliteStore> {
-        if !self.db.exists() {
+    pub fn store(&self) -> Result<Box<dyn Store>> {
+        if !self.db.exists()? {
             return Err(user(
                 ErrorCode::Storage,
                 format!(
@@ -78,7 +78,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(d) => d,
         None => jiff::Zoned::now().date(),
     };
-    let ctx = Context { db: cli.db, config: cli.config, actor, today };
+    let ctx = Context { db: Location::parse(&cli.db), config: cli.config, actor, today };
     match cli.command {
         Command::Init => inventory::init(&ctx),
         Command::Demo(f) => inventory::demo(&ctx, f.format),

@@ -8,7 +8,7 @@ use anyhow::Result;
 use handover_analysis::Snapshot;
 use handover_core::{ErrorCode, Inventory, Kind, Plan, PlanMode, Record, TaskKind, TaskStatus};
 use handover_plan::PlanSpec;
-use handover_store::{SqliteStore, Store};
+use handover_store::Store;
 use std::fmt::Write;
 
 pub fn run(ctx: &Context, cmd: PlanCommand) -> Result<()> {
@@ -40,7 +40,7 @@ fn load_plan(inv: &Inventory, key: &str) -> Result<Plan> {
 }
 
 /// Writes the plan (created or changed) through the validated change path.
-fn save(ctx: &Context, store: &mut SqliteStore, current: &Inventory, plan: Plan) -> Result<()> {
+fn save(ctx: &Context, store: &mut dyn Store, current: &Inventory, plan: Plan) -> Result<()> {
     super::records::save_one(ctx, store, current, Record::from(plan))
 }
 

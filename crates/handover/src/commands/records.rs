@@ -180,7 +180,7 @@ fn build(kind: Kind, object: Map<String, Value>) -> Result<Record> {
 
 /// Writes one record (created or changed) through the validated change path: the whole
 /// inventory must still validate, and only that record's kind is diffed.
-pub fn save_one(ctx: &Context, store: &mut handover_store::SqliteStore, current: &Inventory, record: Record) -> Result<()> {
+pub fn save_one(ctx: &Context, store: &mut dyn Store, current: &Inventory, record: Record) -> Result<()> {
     let kind = record.kind();
     let mut target = current.clone();
     target.insert(record);
@@ -193,13 +193,7 @@ pub fn save_one(ctx: &Context, store: &mut handover_store::SqliteStore, current:
 }
 
 /// Validates `target` and writes the difference from `current`.
-fn commit(
-    ctx: &Context,
-    store: &mut handover_store::SqliteStore,
-    current: &Inventory,
-    target: &Inventory,
-    code_if_invalid: Option<ErrorCode>,
-) -> Result<()> {
+fn commit(ctx: &Context, store: &mut dyn Store, current: &Inventory, target: &Inventory, code_if_invalid: Option<ErrorCode>) -> Result<()> {
     let problems = target.validate();
     if !problems.is_empty() {
         let code = code_if_invalid.unwrap_or(problems[0].code);

@@ -1,0 +1,454 @@
+//! The PostgreSQL backend: the same tables, invariants and event chain as SQLite.
+//!
+//! Writers serialise on one locked row (`write_lock`), taken first in every write
+//! transaction, so the chain's next sequence number and the "is it still what I read"
+//! checks cannot race another process; readers never wait. Bulk rows (references, events,
+//! restored records) go in batches through `UNNEST` of arrays, one round trip per batch.
+
+use crate::sqlite::{body_of, now, parse_record};
+use crate::{Applied, BrokenEvent, DumpItem, EventFilter, LogVerification, Restored, Result, Store, StoreError};
+use handover_core::{verify_chain, Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
+use postgres::error::SqlState;
+use postgres::{Client, NoTls, Transaction};
+use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+const BATCH: usize = 1000;
+const EVENT_COLUMNS: &str = "seq, at, actor, action, kind, key, before, after, prev_hash, hash";
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        // The driver's text can include the server's message but never the password.
+        match e.code() {
+            Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => {
+                StoreError::InUse("a record that other records refer to would be removed".into())
+            }
+            _ => StoreError::Postgres(e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())),
+        }
+    }
+}
+
+pub struct PgStore {
+    client: RefCell<Client>,
+}
+
+fn connect(url: &str) -> Result<Client> {
+    Client::connect(url, NoTls).map_err(|e| StoreError::Postgres(format!("cannot connect to {}: {e}", crate::redact(url))))
+}
+
+fn row_to_event(r: &postgres::Row) -> Event {
+    let action: String = r.get(3);
+    Event {
+        seq: r.get(0),
+        draft: EventDraft {
+            at: r.get(1),
+            actor: r.get(2),
+            action: Action::parse(&action).unwrap_or(Action::Update),
+            kind: r.get(4),
+            key: r.get(5),
+            before: r.get(6),
+            after: r.get(7),
+        },
+        prev_hash: r.get(8),
+        hash: r.get(9),
+    }
+}
+
+impl PgStore {
+    pub fn open(url: &str) -> Result<PgStore> {
+        let store = PgStore { client: RefCell::new(connect(url)?) };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn has_schema(url: &str) -> Result<bool> {
+        let mut client = connect(url)?;
+        let n: i64 = client
+            .query_one(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+                &[],
+            )?
+            .get(0);
+        Ok(n > 0)
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut client = self.client.borrow_mut();
+        client.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")?;
+        let mut tx = client.transaction()?;
+        // Two processes starting at once: one migrates, the other waits here and finds it done.
+        tx.batch_execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")?;
+        let current: i64 = tx.query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])?.get(0);
+        let known = MIGRATIONS.len() as i64;
+        if current > known {
+            return Err(StoreError::NewerSchema { found: current, known });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            tx.batch_execute(sql)?;
+            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", &[&(i as i64 + 1), &now()])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Starts a write transaction holding the write lock; returns it with the chain head.
+    fn begin_write(client: &mut Client) -> Result<(Transaction<'_>, i64, String)> {
+        let mut tx = client.transaction()?;
+        tx.query_one("SELECT id FROM write_lock WHERE id = 1 FOR UPDATE", &[])?;
+        let head = tx.query_opt("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", &[])?;
+        let (seq, hash) = head.map_or((0, GENESIS_HASH.to_string()), |r| (r.get(0), r.get(1)));
+        Ok((tx, seq, hash))
+    }
+}
+
+/// Events waiting to be written in one `UNNEST` batch.
+#[derive(Default)]
+struct EventRows(Vec<(i64, EventDraft, String, String)>);
+
+impl EventRows {
+    fn push(&mut self, tx: &mut Transaction<'_>, row: (i64, EventDraft, String, String)) -> Result<()> {
+        self.0.push(row);
+        if self.0.len() == BATCH {
+            self.flush(tx)?;
+        }
+        Ok(())
+    }
+    fn flush(&mut self, tx: &mut Transaction<'_>) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let seq: Vec<i64> = self.0.iter().map(|r| r.0).collect();
+        let at: Vec<&str> = self.0.iter().map(|r| r.1.at.as_str()).collect();
+        let actor: Vec<&str> = self.0.iter().map(|r| r.1.actor.as_str()).collect();
+        let action: Vec<&str> = self.0.iter().map(|r| r.1.action.as_str()).collect();
+        let kind: Vec<&str> = self.0.iter().map(|r| r.1.kind.as_str()).collect();
+        let key: Vec<&str> = self.0.iter().map(|r| r.1.key.as_str()).collect();
+        let before: Vec<Option<&str>> = self.0.iter().map(|r| r.1.before.as_deref()).collect();
+        let after: Vec<Option<&str>> = self.0.iter().map(|r| r.1.after.as_deref()).collect();
+        let prev: Vec<&str> = self.0.iter().map(|r| r.2.as_str()).collect();
+        let hash: Vec<&str> = self.0.iter().map(|r| r.3.as_str()).collect();
+        tx.execute(
+            &format!(
+                "INSERT INTO events ({EVENT_COLUMNS}) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                 $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])"
+            ),
+            &[&seq, &at, &actor, &action, &kind, &key, &before, &after, &prev, &hash],
+        )?;
+        self.0.clear();
+        Ok(())
+    }
+}
+
+/// References waiting to be written in one `UNNEST` batch.
+#[derive(Default)]
+struct RefRows(Vec<(i64, String, i64)>);
+
+impl RefRows {
+    fn push(&mut self, tx: &mut Transaction<'_>, row: (i64, String, i64)) -> Result<()> {
+        self.0.push(row);
+        if self.0.len() == BATCH {
+            self.flush(tx)?;
+        }
+        Ok(())
+    }
+    fn flush(&mut self, tx: &mut Transaction<'_>) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let from: Vec<i64> = self.0.iter().map(|r| r.0).collect();
+        let field: Vec<&str> = self.0.iter().map(|r| r.1.as_str()).collect();
+        let to: Vec<i64> = self.0.iter().map(|r| r.2).collect();
+        tx.execute(
+            "INSERT INTO refs (from_id, field, to_id) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[])",
+            &[&from, &field, &to],
+        )?;
+        self.0.clear();
+        Ok(())
+    }
+}
+
+fn lookup_id(tx: &mut Transaction<'_>, kind: Kind, key: &str) -> Result<Option<i64>> {
+    Ok(tx.query_opt("SELECT id FROM records WHERE kind = $1 AND key = $2", &[&kind.as_str(), &key])?.map(|r| r.get(0)))
+}
+
+fn write_refs(tx: &mut Transaction<'_>, id: i64, record: &Record, written: &HashMap<(Kind, &str), i64>, out: &mut RefRows) -> Result<()> {
+    for rf in record.refs() {
+        let to_id = match written.get(&(rf.kind, rf.key)) {
+            Some(id) => Some(*id),
+            None => lookup_id(tx, rf.kind, rf.key)?,
+        };
+        let Some(to_id) = to_id else {
+            return Err(StoreError::Conflict {
+                kind: record.kind(),
+                key: record.key(),
+                reason: format!("refers through `{}` to {} {:?}, which does not exist", rf.field, rf.kind, rf.key),
+            });
+        };
+        out.push(tx, (id, rf.field, to_id))?;
+    }
+    Ok(())
+}
+
+/// Writes one change's record row, checking that the stored record is what the caller saw.
+fn write_record(tx: &mut Transaction<'_>, change: &Change, after: Option<&String>, at: &str) -> Result<Option<i64>> {
+    let kind = change.kind.as_str();
+    let conflict = |reason: &str| StoreError::Conflict { kind: change.kind, key: change.key.clone(), reason: reason.to_string() };
+    let Some(before) = &change.before else {
+        let Some(after) = after else { return Ok(None) };
+        let row = tx.query_opt(
+            "INSERT INTO records (kind, key, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (kind, key) DO NOTHING RETURNING id",
+            &[&kind, &change.key, after, &at],
+        )?;
+        return row.map(|r| Some(r.get(0))).ok_or_else(|| conflict("already exists"));
+    };
+    let existing = tx.query_opt("SELECT id, body FROM records WHERE kind = $1 AND key = $2 FOR UPDATE", &[&kind, &change.key])?;
+    let Some(row) = existing else { return Err(conflict("no longer exists")) };
+    let (id, body): (i64, String) = (row.get(0), row.get(1));
+    if parse_record(id, kind, &body)? != *before {
+        return Err(conflict("was changed by someone else since it was read"));
+    }
+    match after {
+        Some(after) => {
+            tx.execute("UPDATE records SET body = $1, updated_at = $2 WHERE id = $3", &[after, &at, &id])?;
+            tx.execute("DELETE FROM refs WHERE from_id = $1", &[&id])?;
+            Ok(Some(id))
+        }
+        None => {
+            tx.execute("DELETE FROM records WHERE id = $1", &[&id])?;
+            Ok(None)
+        }
+    }
+}
+
+impl Store for PgStore {
+    fn schema_version(&self) -> Result<i64> {
+        Ok(self.client.borrow_mut().query_one("SELECT max(version) FROM schema_migrations", &[])?.get(0))
+    }
+
+    fn load(&self) -> Result<Inventory> {
+        let rows = self.client.borrow_mut().query("SELECT id, kind, body FROM records", &[])?;
+        let records: Result<Vec<Record>> = rows
+            .par_iter()
+            .map(|r| {
+                let (id, kind, body): (i64, &str, &str) = (r.get(0), r.get(1), r.get(2));
+                parse_record(id, kind, body)
+            })
+            .collect();
+        Ok(Inventory::from_records(records?))
+    }
+
+    fn list(&self, kind: Kind) -> Result<Vec<Record>> {
+        let rows = self.client.borrow_mut().query("SELECT id, body FROM records WHERE kind = $1 ORDER BY key", &[&kind.as_str()])?;
+        rows.iter().map(|r| parse_record(r.get(0), kind.as_str(), r.get(1))).collect()
+    }
+
+    fn get(&self, kind: Kind, key: &str) -> Result<Option<Record>> {
+        let row =
+            self.client.borrow_mut().query_opt("SELECT id, body FROM records WHERE kind = $1 AND key = $2", &[&kind.as_str(), &key])?;
+        row.map(|r| parse_record(r.get(0), kind.as_str(), r.get(1))).transpose()
+    }
+
+    fn counts(&self) -> Result<BTreeMap<Kind, u64>> {
+        let rows = self.client.borrow_mut().query("SELECT kind, count(*) FROM records GROUP BY kind", &[])?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let kind: Kind = r.get::<_, &str>(0).parse().map_err(|reason| StoreError::Corrupt { id: 0, reason })?;
+            out.insert(kind, r.get::<_, i64>(1) as u64);
+        }
+        Ok(out)
+    }
+
+    fn apply(&mut self, changes: &ChangeSet, actor: &str) -> Result<Applied> {
+        if changes.is_empty() {
+            return Ok(Applied::default());
+        }
+        let at = now();
+        let mut client = self.client.borrow_mut();
+        let (mut tx, mut seq, mut prev_hash) = Self::begin_write(&mut client)?;
+        let bodies: Vec<(Option<String>, Option<String>)> =
+            changes.changes.iter().map(|c| (c.before.as_ref().map(body_of), c.after.as_ref().map(body_of))).collect();
+        let mut written: HashMap<(Kind, &str), i64> = HashMap::with_capacity(changes.len());
+        let mut to_link = Vec::new();
+        for (change, (_, after)) in changes.changes.iter().zip(&bodies) {
+            if let Some(id) = write_record(&mut tx, change, after.as_ref(), &at)? {
+                if let Some(record) = &change.after {
+                    written.insert((change.kind, change.key.as_str()), id);
+                    to_link.push((id, record));
+                }
+            }
+        }
+        let mut refs = RefRows::default();
+        for (id, record) in to_link {
+            write_refs(&mut tx, id, record, &written, &mut refs)?;
+        }
+        refs.flush(&mut tx)?;
+        let mut events = EventRows::default();
+        for (change, (before, after)) in changes.changes.iter().zip(bodies) {
+            seq += 1;
+            let draft = EventDraft {
+                at: at.clone(),
+                actor: actor.to_string(),
+                action: change.action(),
+                kind: change.kind.as_str().to_string(),
+                key: change.key.clone(),
+                before,
+                after,
+            };
+            let hash = draft.chain_hash(seq, &prev_hash);
+            events.push(&mut tx, (seq, draft, prev_hash, hash.clone()))?;
+            prev_hash = hash;
+        }
+        events.flush(&mut tx)?;
+        tx.commit()?;
+        Ok(Applied { changes: changes.len() })
+    }
+
+    fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
+        // The validated change path, whole: the inventory is small enough to hold here
+        // whenever it is small enough to analyse.
+        let mut target = Inventory::new();
+        let mut problems = Vec::new();
+        for record in records {
+            handover_core::inventory::validate_record(&record, &mut problems);
+            if let Some(p) = problems.pop() {
+                return Err(StoreError::Invalid(p));
+            }
+            target.insert(record);
+        }
+        let current = self.load()?;
+        let mut changes = current.diff(&target, &Kind::ALL);
+        // Only creations: records already stored are not removed by a stream of new ones.
+        changes.changes.retain(|c| c.before.is_none());
+        self.apply(&changes, actor)
+    }
+
+    fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
+        let mut sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR key = $2) ORDER BY seq DESC"
+        );
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let kind = filter.kind.map(|k| k.as_str());
+        let rows = self.client.borrow_mut().query(&sql, &[&kind, &filter.key])?;
+        let mut events: Vec<Event> = rows.iter().map(row_to_event).collect();
+        events.reverse();
+        Ok(events)
+    }
+
+    fn verify_log(&self) -> Result<LogVerification> {
+        let rows = self.client.borrow_mut().query(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"), &[])?;
+        let events: Vec<Event> = rows.iter().map(row_to_event).collect();
+        let head = events.last().map(|e| e.hash.clone());
+        Ok(match verify_chain(events) {
+            Ok(verified) => LogVerification { verified, head, first_broken: None },
+            Err(b) => LogVerification {
+                verified: b.verified,
+                head,
+                first_broken: Some(BrokenEvent { seq: b.seq, kind: b.kind, key: b.key, reason: b.reason.to_string() }),
+            },
+        })
+    }
+
+    fn meta(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.client.borrow_mut().query_opt("SELECT value FROM meta WHERE name = $1", &[&name])?.map(|r| r.get(0)))
+    }
+
+    fn set_meta(&mut self, name: &str, value: &str) -> Result<()> {
+        self.client.borrow_mut().execute(
+            "INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[&name, &value],
+        )?;
+        Ok(())
+    }
+
+    fn dump(&self, sink: &mut dyn FnMut(DumpItem) -> Result<()>) -> Result<()> {
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.build_transaction().isolation_level(postgres::IsolationLevel::RepeatableRead).read_only(true).start()?;
+        for r in tx.query("SELECT name, value FROM meta ORDER BY name", &[])? {
+            sink(DumpItem::Meta { name: r.get(0), value: r.get(1) })?;
+        }
+        // Streamed in pages so a large store never sits in memory whole.
+        let mut last = 0i64;
+        loop {
+            let rows = tx
+                .query("SELECT id, kind, key, body, created_at, updated_at FROM records WHERE id > $1 ORDER BY id LIMIT 10000", &[&last])?;
+            let Some(end) = rows.last() else { break };
+            last = end.get(0);
+            for r in rows {
+                sink(DumpItem::Record { kind: r.get(1), key: r.get(2), body: r.get(3), created_at: r.get(4), updated_at: r.get(5) })?;
+            }
+        }
+        let mut last = 0i64;
+        loop {
+            let rows = tx.query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT 10000"), &[&last])?;
+            let Some(end) = rows.last() else { break };
+            last = end.get(0);
+            for r in rows {
+                sink(DumpItem::from_event(row_to_event(&r)))?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn restore(&mut self, items: &mut dyn Iterator<Item = Result<DumpItem>>) -> Result<Restored> {
+        let mut client = self.client.borrow_mut();
+        let (mut tx, _, _) = Self::begin_write(&mut client)?;
+        let counts = tx.query_one("SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM events)", &[])?;
+        let (records, events): (i64, i64) = (counts.get(0), counts.get(1));
+        if records + events > 0 {
+            return Err(StoreError::NotEmpty { records: records as u64, events: events as u64 });
+        }
+        let mut done = Restored::default();
+        let mut stored: Vec<(i64, Record)> = Vec::new();
+        let mut prev_hash = GENESIS_HASH.to_string();
+        let mut event_rows = EventRows::default();
+        for item in items {
+            match item? {
+                DumpItem::Meta { name, value } => {
+                    tx.execute(
+                        "INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        &[&name, &value],
+                    )?;
+                    done.meta += 1;
+                }
+                DumpItem::Record { kind, key, body, created_at, updated_at } => {
+                    let record = parse_record(0, &kind, &body)?;
+                    if record.key() != key {
+                        return Err(StoreError::Backup(format!("{kind} {key:?}: the body has key {:?}", record.key())));
+                    }
+                    let id: i64 = tx
+                        .query_one(
+                            "INSERT INTO records (kind, key, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                            &[&kind, &key, &body, &created_at, &updated_at],
+                        )?
+                        .get(0);
+                    stored.push((id, record));
+                    done.records += 1;
+                }
+                event @ DumpItem::Event { .. } => {
+                    let e = event.to_event().ok_or_else(|| StoreError::Backup("an event has an unknown action".into()))?;
+                    if e.seq != done.events as i64 + 1 || e.prev_hash != prev_hash || e.draft.chain_hash(e.seq, &e.prev_hash) != e.hash {
+                        return Err(StoreError::Backup(format!("the event log in the backup is broken at event {}", e.seq)));
+                    }
+                    prev_hash = e.hash.clone();
+                    event_rows.push(&mut tx, (e.seq, e.draft, e.prev_hash, e.hash))?;
+                    done.events += 1;
+                }
+            }
+        }
+        event_rows.flush(&mut tx)?;
+        let keys: Vec<String> = stored.iter().map(|(_, r)| r.key()).collect();
+        let ids: HashMap<(Kind, &str), i64> = stored.iter().zip(&keys).map(|((id, r), k)| ((r.kind(), k.as_str()), *id)).collect();
+        let mut refs = RefRows::default();
+        for (id, record) in &stored {
+            write_refs(&mut tx, *id, record, &ids, &mut refs)?;
+        }
+        refs.flush(&mut tx)?;
+        tx.commit()?;
+        Ok(done)
+    }
+}

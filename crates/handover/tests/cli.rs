@@ -6,10 +6,71 @@ use std::path::{Path, PathBuf};
 
 const EXAMPLE: &str = include_str!("../../../examples/org.yaml");
 
-fn handover(db: &Path) -> Command {
+fn handover(db: &str) -> Command {
     let mut cmd = Command::cargo_bin("handover").unwrap();
     cmd.env_clear().env("HANDOVER_DB", db).env("HANDOVER_TODAY", "2026-11-26").env("HANDOVER_ACTOR", "tester");
     cmd
+}
+
+/// The backend this run of the suite tests: SQLite files, or — with
+/// `HANDOVER_TEST_BACKEND=postgres` — a fresh database per fixture on the PostgreSQL server
+/// at `HANDOVER_TEST_PG_URL` (which `scripts/test` starts).
+fn postgres_admin_url() -> Option<String> {
+    if std::env::var("HANDOVER_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return None;
+    }
+    Some(std::env::var("HANDOVER_TEST_PG_URL").expect("HANDOVER_TEST_BACKEND=postgres needs HANDOVER_TEST_PG_URL (scripts/test sets it)"))
+}
+
+/// A new, empty database for one test: a file path, or a new PostgreSQL database's URL.
+fn new_database(dir: &Path, name: &str) -> String {
+    let Some(admin) = postgres_admin_url() else { return dir.join(name).display().to_string() };
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let db = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect to the test PostgreSQL server");
+    client.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
+    format!("{base}/{db}")
+}
+
+/// Whether the database holds anything at all (a file exists / a schema exists).
+fn database_exists(db: &str) -> bool {
+    handover_store::Location::parse(db).exists().unwrap()
+}
+
+/// Runs SQL directly on the database, as an attacker with file or superuser access would.
+fn raw_sql(db: &str, sql: &str) -> Result<(), String> {
+    match handover_store::Location::parse(db) {
+        handover_store::Location::Sqlite(path) => rusqlite::Connection::open(path).unwrap().execute_batch(sql).map_err(|e| e.to_string()),
+        handover_store::Location::Postgres(url) => {
+            postgres::Client::connect(&url, postgres::NoTls).unwrap().batch_execute(sql).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Whether `text` appears anywhere in what the database stores.
+fn stored_anywhere(db: &str, text: &str) -> bool {
+    match handover_store::Location::parse(db) {
+        handover_store::Location::Sqlite(path) => std::fs::read(path).unwrap().windows(text.len()).any(|w| w == text.as_bytes()),
+        handover_store::Location::Postgres(url) => {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let like = format!("%{text}%");
+            let n: i64 = c
+                .query_one(
+                    "SELECT (SELECT count(*) FROM records WHERE body LIKE $1) + (SELECT count(*) FROM events WHERE coalesce(after, '') LIKE $1 \
+                     OR coalesce(before, '') LIKE $1) + (SELECT count(*) FROM meta WHERE value LIKE $1)",
+                    &[&like],
+                )
+                .unwrap()
+                .get(0);
+            n > 0
+        }
+    }
 }
 
 fn stdout(cmd: &mut Command) -> String {
@@ -26,14 +87,18 @@ fn json(cmd: &mut Command) -> serde_json::Value {
 
 struct Fixture {
     dir: tempfile::TempDir,
+    db: String,
 }
 
 impl Fixture {
     fn new() -> Self {
-        Fixture { dir: tempfile::tempdir().unwrap() }
+        let dir = tempfile::tempdir().unwrap();
+        let db = new_database(dir.path(), "handover.db");
+        Fixture { dir, db }
     }
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("handover.db")
+    /// The database (`HANDOVER_DB`): a file path or a PostgreSQL URL.
+    fn db(&self) -> String {
+        self.db.clone()
     }
     fn file(&self, name: &str, text: &str) -> PathBuf {
         let p = self.dir.path().join(name);
@@ -57,7 +122,7 @@ impl Fixture {
 #[test]
 fn demo_tells_who_alone_holds_what() {
     let f = Fixture::new();
-    let out = stdout(f.run().arg("demo")).replace(&f.db().display().to_string(), "[DB]");
+    let out = stdout(f.run().arg("demo")).replace(&f.db(), "[DB]");
     insta::assert_snapshot!("demo", out);
     // Running it again changes nothing and says so.
     let again = stdout(f.run().arg("demo"));
@@ -257,10 +322,10 @@ fn log_verify_detects_a_tampered_row() {
     let f = Fixture::with_example();
     let out = stdout(f.run().args(["log", "verify"]));
     assert!(out.contains("verifies: 21 events"), "{out}");
-    let conn = rusqlite::Connection::open(f.db()).unwrap();
-    assert!(conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 7", []).is_err(), "append-only trigger");
-    conn.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory', after = NULL WHERE seq = 7;").unwrap();
-    drop(conn);
+    assert!(raw_sql(&f.db(), "UPDATE events SET actor = 'mallory' WHERE seq = 7").is_err(), "append-only trigger");
+    let drop_trigger =
+        if postgres_admin_url().is_some() { "DROP TRIGGER events_no_change ON events" } else { "DROP TRIGGER events_no_update" };
+    raw_sql(&f.db(), &format!("{drop_trigger}; UPDATE events SET actor = 'mallory', after = NULL WHERE seq = 7;")).unwrap();
     f.run()
         .args(["log", "verify"])
         .assert()
@@ -277,7 +342,7 @@ fn log_verify_detects_a_tampered_row() {
 fn commands_on_a_missing_database_say_what_to_do() {
     let f = Fixture::new();
     f.run().args(["person", "list"]).assert().failure().stderr(predicate::str::contains("run `handover init`"));
-    assert!(!f.db().exists(), "reading must not create a database");
+    assert!(!database_exists(&f.db()), "reading must not create a database");
 }
 
 #[test]
@@ -340,10 +405,11 @@ fn killing_apply_midway_leaves_the_database_as_it_was() {
     let status = child.wait().unwrap();
     assert!(!status.success(), "apply finished before it could be killed; make the file larger");
 
-    let conn = rusqlite::Connection::open(f.db()).unwrap();
-    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
-    assert_eq!(integrity, "ok");
-    drop(conn);
+    if postgres_admin_url().is_none() {
+        let conn = rusqlite::Connection::open(f.db()).unwrap();
+        let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(integrity, "ok");
+    }
     assert_eq!(f.export(), before, "a killed apply must leave the previous content");
     stdout(f.run().args(["log", "verify"]));
     // And the same file applies completely when left alone.
@@ -944,8 +1010,7 @@ fn escrow_seals_opens_with_a_quorum_and_rekeys_when_a_custodian_leaves() {
         .stdout(predicate::str::contains("any 3 of 5 can open it"));
     // Only ciphertexts anywhere: not in the export, not in the database file.
     assert!(!f.export().contains(SECRET));
-    let db_bytes = std::fs::read(f.db()).unwrap();
-    assert!(!db_bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()), "the secret is in the database file");
+    assert!(!stored_anywhere(&f.db(), SECRET), "the secret is stored in the database");
 
     // Two shares are not enough; three are.
     f.run()
@@ -1047,7 +1112,7 @@ fn a_killed_backup_leaves_no_backup_and_its_partial_file_is_refused() {
     assert!(!file.exists(), "a killed backup must not leave a file under the backup's name");
 
     // Restoring the partial file is refused, and leaves no database behind.
-    let target = f.dir.path().join("restored.db");
+    let target = new_database(f.dir.path(), "restored.db");
     f.run()
         .env("HANDOVER_DB", &target)
         .arg("restore")
@@ -1055,7 +1120,10 @@ fn a_killed_backup_leaves_no_backup_and_its_partial_file_is_refused() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("nothing was restored"));
-    assert!(!target.exists());
+    assert!(
+        !database_exists(&target)
+            || stdout(f.run().env("HANDOVER_DB", &target).args(["stats", "--format", "json"])).contains("\"people\": 0")
+    );
     f.run().args(["restore", "--check"]).arg(&partial).assert().failure();
 
     // A complete backup restores the same data and the same event chain.

@@ -135,6 +135,19 @@ refused by restore.\n\nExample:\n  handover backup /srv/backups/handover-$(date 
         #[arg(long)]
         check: bool,
     },
+    /// Copy a whole store to another backend (e.g. SQLite to PostgreSQL), event chain intact.
+    #[command(long_about = "Copy every record, the whole hash-chained event log and meta from one store \
+into a new, empty one, in one transaction on the target, then verify the target's event chain \
+against the source's head.\n\nExample:\n  handover migrate --from sqlite:handover.db --to \
+postgres://handover@db.internal/handover")]
+    Migrate {
+        /// The source: a SQLite path (sqlite:PATH or PATH) or a postgres:// URL.
+        #[arg(long, value_name = "PATH|URL")]
+        from: String,
+        /// The target, which must be empty.
+        #[arg(long, value_name = "PATH|URL")]
+        to: String,
+    },
     /// How many records of each kind the database holds.
     Stats(FormatArg),
     /// Who alone holds what: single admins, single knowers, secrets, roles, lapsing contracts.

@@ -24,7 +24,14 @@ fn postgres_admin_url() -> Option<String> {
 
 /// A new, empty database for one test: a file path, or a new PostgreSQL database's URL.
 fn new_database(dir: &Path, name: &str) -> String {
-    let Some(admin) = postgres_admin_url() else { return dir.join(name).display().to_string() };
+    match postgres_admin_url() {
+        Some(admin) => create_pg_database(&admin),
+        None => dir.join(name).display().to_string(),
+    }
+}
+
+/// Creates a uniquely named database on the test server; returns its URL.
+fn create_pg_database(admin: &str) -> String {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let db = format!(
         "t_{}_{}_{}",
@@ -32,9 +39,9 @@ fn new_database(dir: &Path, name: &str) -> String {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos(),
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
-    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect to the test PostgreSQL server");
+    let mut client = postgres::Client::connect(admin, postgres::NoTls).expect("connect to the test PostgreSQL server");
     client.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
     format!("{base}/{db}")
 }
 
@@ -1138,4 +1145,85 @@ fn a_killed_backup_leaves_no_backup_and_its_partial_file_is_refused() {
     assert_eq!(stdout(f.run().env("HANDOVER_DB", &target).arg("export")), f.export());
     // Restore only into an empty database.
     f.run().arg("restore").arg(&file).assert().failure().stderr(predicate::str::contains("not empty"));
+}
+
+/// Runs `handover` with these arguments on the fixture's database as separate processes,
+/// all at once, and returns their outputs.
+fn run_together(f: &Fixture, runs: &[Vec<String>]) -> Vec<std::process::Output> {
+    let children: Vec<std::process::Child> = runs
+        .iter()
+        .map(|args| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("handover"))
+                .env("HANDOVER_DB", f.db())
+                .env("HANDOVER_ACTOR", "tester")
+                .args(args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children.into_iter().map(|c| c.wait_with_output().unwrap()).collect()
+}
+
+#[test]
+fn concurrent_imports_of_different_systems_both_land_and_of_one_system_fail_cleanly() {
+    let f = Fixture::new();
+    f.run().arg("init").assert().success();
+    for s in ["dir-a", "dir-b"] {
+        f.run().args(["system", "add", s, &format!("name={s}"), "tier=2"]).assert().success();
+    }
+    let path = f.file("dir.ldif", LDIF).display().to_string();
+    let import = |system: &str| vec!["import".to_string(), "ldif".into(), path.clone(), "--system".into(), system.into()];
+
+    let outs = run_together(&f, &[import("dir-a"), import("dir-b")]);
+    for o in &outs {
+        assert!(o.status.success(), "both imports must land: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    let stats = json(f.run().args(["stats", "--format", "json"]));
+    assert_eq!(stats["accounts"], 18, "6 accounts and 3 groups from each import");
+
+    // The same system twice at once, on a fresh system: one writes, the other either waits
+    // and then finds nothing left to do, or is refused as a conflict; never half of each.
+    f.run().args(["system", "add", "dir-c", "name=dir-c", "tier=2"]).assert().success();
+    let outs = run_together(&f, &[import("dir-c"), import("dir-c")]);
+    let ok = outs.iter().filter(|o| o.status.success()).count();
+    assert!(ok >= 1, "at least one import lands");
+    for o in outs.iter().filter(|o| !o.status.success()) {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("nothing was written"), "a refused import says it wrote nothing: {err}");
+    }
+    assert_eq!(json(f.run().args(["stats", "--format", "json"]))["accounts"], 27);
+    stdout(f.run().args(["log", "verify"]));
+}
+
+#[test]
+fn migrate_copies_a_store_and_its_event_chain_to_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.db").display().to_string();
+    handover(&source).arg("demo").assert().success();
+    handover(&source).args(["person", "set", "dana-whitfield", "title=Head of IT"]).assert().success();
+    // To PostgreSQL when a server is available (CI always has one), else to another file.
+    let target = match std::env::var("HANDOVER_TEST_PG_URL") {
+        Ok(admin) => create_pg_database(&admin),
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => panic!("CI=true needs HANDOVER_TEST_PG_URL (scripts/test sets it)"),
+        Err(_) => {
+            eprintln!("no PostgreSQL server (HANDOVER_TEST_PG_URL): migrating SQLite to SQLite instead");
+            dir.path().join("target.db").display().to_string()
+        }
+    };
+    let out = stdout(handover("unused").args(["migrate", "--from", &format!("sqlite:{source}"), "--to", &target]));
+    assert!(out.contains("the event chain verifies"), "{out}");
+    let head = |db: &str| json(handover(db).args(["log", "verify", "--format", "json"]))["head"].clone();
+    assert_eq!(head(&target), head(&source));
+    assert_eq!(stdout(handover(&target).arg("export")), stdout(handover(&source).arg("export")));
+    // The copy is a working store: it takes new changes on top of the copied chain.
+    handover(&target).args(["person", "set", "dana-whitfield", "title=CIO"]).assert().success();
+    stdout(handover(&target).args(["log", "verify"]));
+    // Only into an empty store.
+    handover("unused")
+        .args(["migrate", "--from", &source, "--to", &target])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not empty"));
 }

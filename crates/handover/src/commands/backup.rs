@@ -94,3 +94,55 @@ pub fn restore(ctx: &Context, file: &Path, check: bool) -> Result<()> {
     }
     Ok(())
 }
+
+/// Streams the source store's dump into the target's restore: the source is read on its
+/// own thread (one consistent snapshot) and items cross a bounded channel, so neither
+/// side holds the whole store in memory.
+pub fn migrate(from: &str, to: &str) -> Result<()> {
+    let (source, target) = (Location::parse(from), Location::parse(to));
+    if !source.exists()? {
+        return Err(user(ErrorCode::Storage, format!("no store at {}", source.display())));
+    }
+    let mut dest = target.open()?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<handover_store::Result<handover_store::DumpItem>>(4096);
+    let reader_source = source.clone();
+    let reader = std::thread::spawn(move || -> handover_store::Result<Option<String>> {
+        let store = reader_source.open()?;
+        let mut head = None;
+        let sent = store.dump(&mut |item| {
+            if let handover_store::DumpItem::Event { hash, .. } = &item {
+                head = Some(hash.clone());
+            }
+            // A closed channel means the target gave up; stop reading.
+            tx.send(Ok(item)).map_err(|_| handover_store::StoreError::Backup("the target stopped reading".into()))
+        });
+        if let Err(e) = sent {
+            let _ = tx.send(Err(handover_store::StoreError::Backup(format!("reading {}: {e}", reader_source.display()))));
+            return Err(e);
+        }
+        Ok(head)
+    });
+    let restored = dest.restore(&mut rx.into_iter());
+    let head = reader.join().map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+    let restored = restored.map_err(|e| {
+        user(if matches!(e, handover_store::StoreError::NotEmpty { .. }) { ErrorCode::Conflict } else { ErrorCode::Storage }, e.to_string())
+    })?;
+    let head = head?;
+    let verified = dest.verify_log()?;
+    if verified.first_broken.is_some() || verified.head != head {
+        return Err(user(
+            ErrorCode::Storage,
+            format!("the copy's event chain does not match the source's (head {:?}); do not use it", verified.head),
+        ));
+    }
+    println!(
+        "Copied {} records, {} events and {} meta entries from {} to {}; the event chain verifies and ends at the source's head {}.",
+        restored.records,
+        restored.events,
+        restored.meta,
+        source.display(),
+        target.display(),
+        head.as_deref().unwrap_or("(empty log)")
+    );
+    Ok(())
+}

@@ -86,6 +86,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export { format, output } => inventory::export(&ctx, format, output.as_deref()),
         Command::Stats(f) => inventory::stats(&ctx, f.format),
         Command::Backup { file } => backup::backup(&ctx, &file),
+        Command::Migrate { from, to } => backup::migrate(&from, &to),
         Command::Restore { file, check } => backup::restore(&ctx, &file, check),
         Command::Summary(f) => summary::summary(&ctx, f.format),
         Command::Log(args) => log::log(&ctx, args),

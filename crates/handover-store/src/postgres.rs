@@ -173,11 +173,28 @@ fn lookup_id(tx: &mut Transaction<'_>, kind: Kind, key: &str) -> Result<Option<i
     Ok(tx.query_opt("SELECT id FROM records WHERE kind = $1 AND key = $2", &[&kind.as_str(), &key])?.map(|r| r.get(0)))
 }
 
-fn write_refs(tx: &mut Transaction<'_>, id: i64, record: &Record, written: &HashMap<(Kind, &str), i64>, out: &mut RefRows) -> Result<()> {
+/// Ids of records stored before this transaction, looked up once each.
+type Known = HashMap<(Kind, String), Option<i64>>;
+
+fn write_refs(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    record: &Record,
+    written: &HashMap<(Kind, &str), i64>,
+    known: &mut Known,
+    out: &mut RefRows,
+) -> Result<()> {
     for rf in record.refs() {
         let to_id = match written.get(&(rf.kind, rf.key)) {
             Some(id) => Some(*id),
-            None => lookup_id(tx, rf.kind, rf.key)?,
+            None => match known.get(&(rf.kind, rf.key.to_string())) {
+                Some(id) => *id,
+                None => {
+                    let id = lookup_id(tx, rf.kind, rf.key)?;
+                    known.insert((rf.kind, rf.key.to_string()), id);
+                    id
+                }
+            },
         };
         let Some(to_id) = to_id else {
             return Err(StoreError::Conflict {
@@ -271,7 +288,31 @@ impl Store for PgStore {
             changes.changes.iter().map(|c| (c.before.as_ref().map(body_of), c.after.as_ref().map(body_of))).collect();
         let mut written: HashMap<(Kind, &str), i64> = HashMap::with_capacity(changes.len());
         let mut to_link = Vec::new();
-        for (change, (_, after)) in changes.changes.iter().zip(&bodies) {
+        // Creations go in batches (a large first import is almost all creations); a diff
+        // never holds two changes to one key, so their order against the rest is free.
+        let creations: Vec<usize> = (0..changes.len()).filter(|&i| changes.changes[i].before.is_none() && bodies[i].1.is_some()).collect();
+        for batch in creations.chunks(BATCH) {
+            let kinds: Vec<&str> = batch.iter().map(|&i| changes.changes[i].kind.as_str()).collect();
+            let keys: Vec<&str> = batch.iter().map(|&i| changes.changes[i].key.as_str()).collect();
+            let docs: Vec<&str> = batch.iter().filter_map(|&i| bodies[i].1.as_deref()).collect();
+            let rows = tx.query(
+                "INSERT INTO records (kind, key, body, created_at, updated_at) SELECT k, y, b, $4, $4 \
+                 FROM UNNEST($1::text[], $2::text[], $3::text[]) AS t (k, y, b) ON CONFLICT (kind, key) DO NOTHING RETURNING kind, key, id",
+                &[&kinds, &keys, &docs, &at],
+            )?;
+            let mut ids: HashMap<(&str, &str), i64> = rows.iter().map(|r| ((r.get::<_, &str>(0), r.get::<_, &str>(1)), r.get(2))).collect();
+            for &i in batch {
+                let change = &changes.changes[i];
+                let Some(id) = ids.remove(&(change.kind.as_str(), change.key.as_str())) else {
+                    return Err(StoreError::Conflict { kind: change.kind, key: change.key.clone(), reason: "already exists".into() });
+                };
+                if let Some(record) = &change.after {
+                    written.insert((change.kind, change.key.as_str()), id);
+                    to_link.push((id, record));
+                }
+            }
+        }
+        for (change, (_, after)) in changes.changes.iter().zip(&bodies).filter(|(c, _)| c.before.is_some()) {
             if let Some(id) = write_record(&mut tx, change, after.as_ref(), &at)? {
                 if let Some(record) = &change.after {
                     written.insert((change.kind, change.key.as_str()), id);
@@ -280,8 +321,9 @@ impl Store for PgStore {
             }
         }
         let mut refs = RefRows::default();
+        let mut known = Known::new();
         for (id, record) in to_link {
-            write_refs(&mut tx, id, record, &written, &mut refs)?;
+            write_refs(&mut tx, id, record, &written, &mut known, &mut refs)?;
         }
         refs.flush(&mut tx)?;
         let mut events = EventRows::default();
@@ -444,8 +486,9 @@ impl Store for PgStore {
         let keys: Vec<String> = stored.iter().map(|(_, r)| r.key()).collect();
         let ids: HashMap<(Kind, &str), i64> = stored.iter().zip(&keys).map(|((id, r), k)| ((r.kind(), k.as_str()), *id)).collect();
         let mut refs = RefRows::default();
+        let mut known = Known::new();
         for (id, record) in &stored {
-            write_refs(&mut tx, *id, record, &ids, &mut refs)?;
+            write_refs(&mut tx, *id, record, &ids, &mut known, &mut refs)?;
         }
         refs.flush(&mut tx)?;
         tx.commit()?;

@@ -17,6 +17,7 @@ mod sqlite;
 use handover_core::{Action, ChangeSet, ErrorCode, Event, EventDraft, Inventory, Kind, Record};
 use std::collections::BTreeMap;
 
+pub use postgres::create_database as create_postgres_database;
 pub use sqlite::SqliteStore;
 
 /// Where a store lives: a SQLite file (the embedded default) or a PostgreSQL database.

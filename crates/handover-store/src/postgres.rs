@@ -56,6 +56,18 @@ fn row_to_event(r: &postgres::Row) -> Event {
     }
 }
 
+/// Creates a new, empty database `name` on the server `admin_url` connects to (as a role
+/// allowed to) and returns its URL: for test suites and provisioning scripts.
+pub fn create_database(admin_url: &str, name: &str) -> Result<String> {
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(StoreError::Postgres(format!("{name:?} is not a plain database name")));
+    }
+    connect(admin_url)?.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let base = admin_url.split('?').next().unwrap_or(admin_url);
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    Ok(format!("{base}/{name}"))
+}
+
 impl PgStore {
     pub fn open(url: &str) -> Result<PgStore> {
         let store = PgStore { client: RefCell::new(connect(url)?) };

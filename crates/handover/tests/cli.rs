@@ -33,16 +33,9 @@ fn new_database(dir: &Path, name: &str) -> String {
 /// Creates a uniquely named database on the test server; returns its URL.
 fn create_pg_database(admin: &str) -> String {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let db = format!(
-        "t_{}_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
-    let mut client = postgres::Client::connect(admin, postgres::NoTls).expect("connect to the test PostgreSQL server");
-    client.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
-    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-    format!("{base}/{db}")
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let name = format!("t_{}_{nanos}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    handover_store::create_postgres_database(admin, &name).expect("create a database on the test PostgreSQL server")
 }
 
 /// Whether the database holds anything at all (a file exists / a schema exists).

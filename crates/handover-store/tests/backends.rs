@@ -1,0 +1,163 @@
+//! The store against real databases: a SQLite file always, and a PostgreSQL database on
+//! the server `scripts/test` starts (`HANDOVER_TEST_PG_URL`; required under `CI=true`).
+//! Every test runs on each backend.
+
+use handover_core::{Inventory, Kind, Record};
+use handover_store::{EventFilter, Location, Store, StoreError};
+use serde_json::json;
+
+/// Fresh, empty store locations, one per backend available.
+fn fresh(dir: &tempfile::TempDir, name: &str) -> Vec<Location> {
+    let mut out = vec![Location::Sqlite(dir.path().join(format!("{name}.db")))];
+    match std::env::var("HANDOVER_TEST_PG_URL") {
+        Ok(admin) => {
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+            let db = format!("s_{}_{nanos}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            out.push(Location::Postgres(handover_store::create_postgres_database(&admin, &db).unwrap()));
+        }
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => panic!("CI=true needs HANDOVER_TEST_PG_URL (scripts/test sets it)"),
+        Err(_) => eprintln!("skipping PostgreSQL: HANDOVER_TEST_PG_URL is not set (scripts/test starts a server)"),
+    }
+    out
+}
+
+/// Runs SQL directly against the database, as someone with file or superuser access.
+fn raw_sql(at: &Location, sql: &str) -> Result<(), String> {
+    match at {
+        Location::Sqlite(path) => rusqlite::Connection::open(path).unwrap().execute_batch(sql).map_err(|e| e.to_string()),
+        Location::Postgres(url) => postgres::Client::connect(url, postgres::NoTls).unwrap().batch_execute(sql).map_err(|e| e.to_string()),
+    }
+}
+
+fn rec(kind: Kind, v: serde_json::Value) -> Record {
+    Record::from_json(kind, v).unwrap()
+}
+
+fn sample() -> Inventory {
+    let mut inv = Inventory::new();
+    inv.insert(rec(Kind::Person, json!({"key": "ann", "name": "Ann", "email": "ann@example.com", "manager": "bob"})));
+    inv.insert(rec(Kind::Person, json!({"key": "bob", "name": "Bob"})));
+    inv.insert(rec(Kind::System, json!({"key": "erp", "name": "ERP", "tier": 1, "owner": "ann"})));
+    inv.insert(rec(Kind::Account, json!({"system": "erp", "name": "ann", "person": "ann"})));
+    inv.insert(rec(Kind::Grant, json!({"account": "erp/ann", "privilege": "Administrator", "level": "admin"})));
+    inv
+}
+
+fn store_with_sample(at: &Location) -> Box<dyn Store> {
+    let mut store = at.open().unwrap();
+    let changes = Inventory::new().diff(&sample(), &Kind::ALL);
+    store.apply(&changes, "test").unwrap();
+    store
+}
+
+#[test]
+fn round_trips_an_inventory_and_logs_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    for at in fresh(&dir, "h") {
+        let store = store_with_sample(&at);
+        assert_eq!(store.load().unwrap(), sample());
+        assert_eq!(store.counts().unwrap()[&Kind::Person], 2);
+        assert_eq!(store.events(&EventFilter::default()).unwrap().len(), 5);
+        let v = store.verify_log().unwrap();
+        assert_eq!((v.verified, v.first_broken), (5, None));
+        // Reopening runs no migration twice and sees the same data.
+        drop(store);
+        let store = at.open().unwrap();
+        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.load().unwrap(), sample());
+    }
+}
+
+#[test]
+fn stale_writes_conflict_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for at in fresh(&dir, "h") {
+        let mut store = store_with_sample(&at);
+        let seen = store.load().unwrap();
+        let mut a = seen.clone();
+        a.insert(rec(Kind::Person, json!({"key": "bob", "name": "Robert"})));
+        let mut b = seen.clone();
+        b.insert(rec(Kind::Person, json!({"key": "bob", "name": "Bobby"})));
+        b.insert(rec(Kind::Person, json!({"key": "cy", "name": "Cy"})));
+        store.apply(&seen.diff(&a, &Kind::ALL), "a").unwrap();
+        let err = store.apply(&seen.diff(&b, &Kind::ALL), "b").unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        let now = store.load().unwrap();
+        assert_eq!(now, a, "the losing writer must not have written anything");
+        assert_eq!(store.events(&EventFilter::default()).unwrap().len(), 6);
+    }
+}
+
+#[test]
+fn removing_a_referenced_record_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for at in fresh(&dir, "h") {
+        let mut store = store_with_sample(&at);
+        let seen = store.load().unwrap();
+        let mut target = seen.clone();
+        target.remove(Kind::Account, "erp/ann");
+        let err = store.apply(&seen.diff(&target, &Kind::ALL), "test").unwrap_err();
+        assert!(matches!(err, StoreError::InUse(_)), "{err}");
+        assert_eq!(store.load().unwrap(), seen);
+    }
+}
+
+#[test]
+fn events_filter_by_record() {
+    let dir = tempfile::tempdir().unwrap();
+    for at in fresh(&dir, "h") {
+        let store = store_with_sample(&at);
+        let events = store.events(&EventFilter { kind: Some(Kind::Person), key: Some("ann".into()), limit: None }).unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].draft.key, "ann");
+        let last_two = store.events(&EventFilter { limit: Some(2), ..Default::default() }).unwrap();
+        assert_eq!(last_two.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4, 5]);
+    }
+}
+
+#[test]
+fn the_event_log_refuses_sql_edits_and_detects_file_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    for at in fresh(&dir, "h") {
+        drop(store_with_sample(&at));
+        assert!(raw_sql(&at, "UPDATE events SET actor = 'mallory' WHERE seq = 3").is_err(), "the append-only trigger must refuse updates");
+        assert!(raw_sql(&at, "DELETE FROM events WHERE seq = 5").is_err(), "and deletions");
+        let drop_trigger = match at {
+            Location::Sqlite(_) => "DROP TRIGGER events_no_update",
+            Location::Postgres(_) => "DROP TRIGGER events_no_change ON events",
+        };
+        raw_sql(&at, &format!("{drop_trigger}; UPDATE events SET actor = 'mallory' WHERE seq = 3;")).unwrap();
+        let store = at.open().unwrap();
+        let v = store.verify_log().unwrap();
+        assert_eq!(v.verified, 2);
+        assert_eq!(v.first_broken.unwrap().seq, 3);
+    }
+}
+
+#[test]
+fn create_all_streams_in_any_order_and_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for (at, other) in fresh(&dir, "h").into_iter().zip(fresh(&dir, "other")) {
+        let mut store = at.open().unwrap();
+        // Reverse order: every reference points forward and must be resolved at the end.
+        let records: Vec<Record> = sample().into_creations().changes.into_iter().rev().filter_map(|c| c.after).collect();
+        let applied = store.create_all(&mut records.clone().into_iter(), "bulk").unwrap();
+        assert_eq!(applied.changes, 5);
+        assert_eq!(store.load().unwrap(), sample());
+        assert_eq!(store.verify_log().unwrap().verified, 5);
+
+        let mut store = other.open().unwrap();
+        let mut bad = records.clone();
+        bad.push(rec(Kind::System, json!({"key": "crm", "name": "CRM", "tier": 2, "owner": "nobody"})));
+        let err = store.create_all(&mut bad.into_iter(), "bulk").unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        assert!(store.load().unwrap().is_empty(), "nothing may be written");
+        let mut invalid = records;
+        invalid.push(rec(Kind::System, json!({"key": "x", "name": "X", "tier": 9})));
+        let err = store.create_all(&mut invalid.into_iter(), "bulk").unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+        assert!(store.load().unwrap().is_empty());
+        assert_eq!(store.events(&EventFilter::default()).unwrap().len(), 0);
+    }
+}

@@ -181,6 +181,30 @@ impl RefRows {
     }
 }
 
+/// A restored record waiting for its batch: kind, key, body, created_at, updated_at, parsed.
+type PendingRecord = (String, String, String, String, String, Record);
+
+/// Inserts restored records in one `UNNEST` batch, keeping each one's new id.
+fn insert_records(tx: &mut Transaction<'_>, pending: &mut Vec<PendingRecord>, stored: &mut Vec<(i64, Record)>) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&PendingRecord) -> &str| -> Vec<&str> { pending.iter().map(f).collect() };
+    let (kinds, keys, bodies, created, updated) =
+        (column(|p| &p.0), column(|p| &p.1), column(|p| &p.2), column(|p| &p.3), column(|p| &p.4));
+    let rows = tx.query(
+        "INSERT INTO records (kind, key, body, created_at, updated_at) SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+         RETURNING kind, key, id",
+        &[&kinds, &keys, &bodies, &created, &updated],
+    )?;
+    let mut ids: HashMap<(String, String), i64> = rows.iter().map(|r| ((r.get(0), r.get(1)), r.get(2))).collect();
+    for (kind, key, _, _, _, record) in pending.drain(..) {
+        let id = ids.remove(&(kind, key)).ok_or_else(|| StoreError::Backup("a restored record was not stored".into()))?;
+        stored.push((id, record));
+    }
+    Ok(())
+}
+
 fn lookup_id(tx: &mut Transaction<'_>, kind: Kind, key: &str) -> Result<Option<i64>> {
     Ok(tx.query_opt("SELECT id FROM records WHERE kind = $1 AND key = $2", &[&kind.as_str(), &key])?.map(|r| r.get(0)))
 }
@@ -458,6 +482,7 @@ impl Store for PgStore {
         }
         let mut done = Restored::default();
         let mut stored: Vec<(i64, Record)> = Vec::new();
+        let mut pending: Vec<PendingRecord> = Vec::with_capacity(BATCH);
         let mut prev_hash = GENESIS_HASH.to_string();
         let mut event_rows = EventRows::default();
         for item in items {
@@ -474,13 +499,10 @@ impl Store for PgStore {
                     if record.key() != key {
                         return Err(StoreError::Backup(format!("{kind} {key:?}: the body has key {:?}", record.key())));
                     }
-                    let id: i64 = tx
-                        .query_one(
-                            "INSERT INTO records (kind, key, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                            &[&kind, &key, &body, &created_at, &updated_at],
-                        )?
-                        .get(0);
-                    stored.push((id, record));
+                    pending.push((kind, key, body, created_at, updated_at, record));
+                    if pending.len() == BATCH {
+                        insert_records(&mut tx, &mut pending, &mut stored)?;
+                    }
                     done.records += 1;
                 }
                 event @ DumpItem::Event { .. } => {
@@ -494,6 +516,7 @@ impl Store for PgStore {
                 }
             }
         }
+        insert_records(&mut tx, &mut pending, &mut stored)?;
         event_rows.flush(&mut tx)?;
         let keys: Vec<String> = stored.iter().map(|(_, r)| r.key()).collect();
         let ids: HashMap<(Kind, &str), i64> = stored.iter().zip(&keys).map(|((id, r), k)| ((r.kind(), k.as_str()), *id)).collect();

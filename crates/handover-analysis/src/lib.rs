@@ -17,6 +17,7 @@ pub mod risk;
 pub mod rules;
 pub mod situation;
 pub mod snapshot;
+pub mod succession;
 pub mod summary;
 pub mod whatif;
 

@@ -277,8 +277,11 @@ repositories, best of --runs, and the peak memory. Without PATHs, a synthetic hi
     Log(LogArgs),
     /// People: employees, contractors, vendor staff.
     Person(RecordArgs),
-    /// Roles and responsibilities, with holders and deputies.
-    Role(RecordArgs),
+    /// Roles and responsibilities, with holders and deputies; `role describe` drafts a job description.
+    Role(RoleArgs),
+    /// Succession: critical roles whose deputy is missing or not ready (computed from access and knowledge).
+    #[command(subcommand)]
+    Succession(SuccessionCommand),
     /// Vendors, MSPs and partners.
     Vendor(RecordArgs),
     /// People outside the organisation: vendor engineers, account managers.
@@ -652,6 +655,31 @@ pub struct LogArgs {
 pub enum LogCommand {
     /// Recompute the hash chain and name the first event that does not verify.
     Verify(FormatArg),
+}
+
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    #[command(subcommand)]
+    pub action: RoleAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleAction {
+    #[command(flatten)]
+    Record(RecordAction),
+    /// Draft the responsibilities of a role (or a person) from what its holder actually holds.
+    Describe {
+        /// A role key or a person key.
+        key: String,
+        #[command(flatten)]
+        format: ReportFormatArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuccessionCommand {
+    /// Critical roles with no deputy, a deputy who is leaving, or one lacking the access or knowledge the holder has.
+    Gaps(FormatArg),
 }
 
 #[derive(Debug, Args)]

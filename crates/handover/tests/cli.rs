@@ -1220,3 +1220,17 @@ fn migrate_copies_a_store_and_its_event_chain_to_postgresql() {
         .failure()
         .stderr(predicate::str::contains("not empty"));
 }
+
+#[test]
+fn succession_gaps_and_role_descriptions_for_the_demo() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let gaps = json(f.run().args(["succession", "gaps", "--format", "json"]));
+    let dns = gaps.as_array().unwrap().iter().find(|g| g["role"] == "dns-admin").unwrap_or_else(|| panic!("{gaps}"));
+    assert_eq!(dns["problems"], serde_json::json!(["no deputy is named"]));
+    let md = stdout(f.run().args(["role", "describe", "dns-admin"]));
+    assert!(md.starts_with("# DNS administrator — responsibilities (draft)") && md.contains("Cloudflare DNS (tier 1)"), "{md}");
+    // The ordinary record commands still work on roles.
+    assert!(stdout(f.run().args(["role", "list"])).contains("dns-admin"));
+    f.run().args(["role", "describe", "nobody"]).assert().failure().stderr(predicate::str::contains("no role or person"));
+}

@@ -364,3 +364,40 @@ pub fn due(ctx: &Context, within: handover_core::Interval, format: ReportFormat)
         }
     }
 }
+
+/// `handover role describe ROLE|PERSON`.
+pub fn describe(ctx: &Context, key: &str, format: ReportFormat) -> Result<()> {
+    let inv = ctx.store()?.load()?;
+    let snap = Snapshot::new(&inv);
+    let d = handover_analysis::succession::describe(&snap, key).ok_or_else(|| {
+        user(ErrorCode::RecordNotFound, format!("there is no role or person {key:?}; `handover role list` shows the roles"))
+    })?;
+    match format {
+        ReportFormat::Json => output::json(&d),
+        ReportFormat::Markdown | ReportFormat::Table => {
+            print!("{}", d.markdown());
+            Ok(())
+        }
+    }
+}
+
+/// `handover succession gaps`.
+pub fn succession_gaps(ctx: &Context, format: crate::cli::Format) -> Result<()> {
+    let inv = ctx.store()?.load()?;
+    let gaps = handover_analysis::succession::gaps(&Snapshot::new(&inv));
+    match format {
+        crate::cli::Format::Json => output::json(&gaps),
+        crate::cli::Format::Table => {
+            if gaps.is_empty() {
+                println!("Every critical role has a deputy with the access and knowledge its holder has.");
+                return Ok(());
+            }
+            let mut t = output::table(&["role", "holders", "deputies", "what is missing"]);
+            for g in &gaps {
+                t.add_row(vec![format!("{} ({})", g.name, g.role), g.holders.join(", "), g.deputies.join(", "), g.problems.join("; ")]);
+            }
+            println!("{t}");
+            Ok(())
+        }
+    }
+}

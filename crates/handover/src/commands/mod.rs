@@ -105,7 +105,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Due { within, format } => analysis::due(&ctx, within, format.format),
         Command::Whatif { people, all, format } => analysis::whatif(&ctx, &people, all, format.format),
         Command::Person(a) => records::run(&ctx, Kind::Person, a.action),
-        Command::Role(a) => records::run(&ctx, Kind::Role, a.action),
+        Command::Role(a) => match a.action {
+            crate::cli::RoleAction::Record(action) => records::run(&ctx, Kind::Role, action),
+            crate::cli::RoleAction::Describe { key, format } => analysis::describe(&ctx, &key, format.format),
+        },
+        Command::Succession(crate::cli::SuccessionCommand::Gaps(f)) => analysis::succession_gaps(&ctx, f.format),
         Command::Vendor(a) => records::run(&ctx, Kind::Vendor, a.action),
         Command::Contact(a) => records::run(&ctx, Kind::Contact, a.action),
         Command::Contract(a) => records::run(&ctx, Kind::Contract, a.action),

@@ -310,7 +310,17 @@ pub fn validate_record(r: &Record, problems: &mut Vec<Problem>) {
                 problems.push(invalid("backup_lead", "the backup lead must be someone other than the lead".into()));
             }
         }
-        Record::Policy(p) => require(problems, r, "name", &p.name),
+        Record::Policy(p) => {
+            require(problems, r, "name", &p.name);
+            for (i, review) in p.reviews.iter().enumerate() {
+                require(problems, r, &format!("reviews[{i}].notes"), &review.notes);
+            }
+            if let (Some(last), Some(review)) = (p.last_reviewed, p.reviews.last()) {
+                if review.on > last {
+                    problems.push(invalid("last_reviewed", format!("the latest review is of {}, after last_reviewed ({last})", review.on)));
+                }
+            }
+        }
         Record::Repository(x) => {
             require(problems, r, "url", &x.url);
             if let Some((i, a)) = x.scan.as_ref().and_then(|s| s.dangling_author_index()) {

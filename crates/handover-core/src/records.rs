@@ -356,6 +356,18 @@ pub struct Policy {
     pub location: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub systems: Vec<String>,
+    /// Every recorded review, oldest first: who reviewed it and what they found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<PolicyReview>,
+}
+
+/// One review of a policy or plan: a named reviewer and their notes are required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyReview {
+    pub on: Date,
+    pub reviewer: String,
+    pub notes: String,
 }
 
 impl Policy {
@@ -706,6 +718,9 @@ impl Record {
             Record::Policy(r) => {
                 one(o, "owner", Kind::Person, &r.owner);
                 many(o, "systems", Kind::System, &r.systems);
+                for (i, review) in r.reviews.iter().enumerate() {
+                    o.push(Ref { field: format!("reviews[{i}].reviewer"), kind: Kind::Person, key: &review.reviewer });
+                }
             }
             Record::Repository(r) => {
                 one(o, "system", Kind::System, &r.system);

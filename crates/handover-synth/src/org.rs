@@ -496,6 +496,7 @@ impl Gen {
                 last_reviewed: reviewed.map(|(lo, hi)| self.day(-rng.range(lo, hi))),
                 location: Some(format!("https://wiki.{DOMAIN}/policies/{key}")),
                 systems,
+                reviews: Vec::new(),
             }));
         }
         for d in self.active_depts().filter(|d| *d >= 2) {
@@ -510,6 +511,7 @@ impl Gen {
                 last_reviewed: rng.chance(0.9).then(|| self.day(-rng.range(0, 1100))),
                 location: Some(format!("https://wiki.{DOMAIN}/{}/{key}", def.slug)),
                 systems: self.dept_pool[d].iter().take(5).map(|s| self.systems[*s as usize].key.clone()).collect(),
+                reviews: Vec::new(),
             }));
         }
     }

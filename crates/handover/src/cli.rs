@@ -298,8 +298,8 @@ repositories, best of --runs, and the peak memory. Without PATHs, a synthetic hi
     Credential(RecordArgs),
     /// Projects, with milestones, risks, lead and backup lead.
     Project(RecordArgs),
-    /// Policies and plans: security policy, DR, backup, crisis, succession…
-    Policy(RecordArgs),
+    /// Policies and plans: security policy, DR, backup, crisis, succession…; `policy review` records a review.
+    Policy(PolicyArgs),
     /// Git repositories linked to systems.
     Repository(RecordArgs),
     /// Accepted risks: audit findings someone decided to live with, until a date.
@@ -673,6 +673,28 @@ pub enum RoleAction {
         key: String,
         #[command(flatten)]
         format: ReportFormatArg,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub action: PolicyAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyAction {
+    #[command(flatten)]
+    Record(RecordAction),
+    /// Record a review: a named reviewer and notes are required; the next one falls due after the interval.
+    Review {
+        key: String,
+        /// The person who reviewed it.
+        #[arg(long, value_name = "PERSON")]
+        reviewer: String,
+        /// What was checked, changed or decided.
+        #[arg(long)]
+        notes: String,
     },
 }
 

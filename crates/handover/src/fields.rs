@@ -151,6 +151,7 @@ pub fn fields(kind: Kind) -> Vec<Field> {
             f("last_reviewed", Date, "last review"),
             f("location", Text, "where it is written"),
             f("systems", Refs(Kind::System), "systems it covers"),
+            f("reviews", Json, "written by `handover policy review`"),
         ],
         Kind::Acceptance => vec![
             req("rule", Text, "audit rule id, e.g. HO-KEY-001"),

@@ -1234,3 +1234,44 @@ fn succession_gaps_and_role_descriptions_for_the_demo() {
     assert!(stdout(f.run().args(["role", "list"])).contains("dns-admin"));
     f.run().args(["role", "describe", "nobody"]).assert().failure().stderr(predicate::str::contains("no role or person"));
 }
+
+#[test]
+fn a_policy_review_needs_a_reviewer_and_notes_and_clears_it_from_due() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let overdue = |f: &Fixture| -> Vec<String> {
+        json(f.run().args(["due", "--format", "json"]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["overdue"] == true && d["what"] == "policy review")
+            .map(|d| d["subject"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(overdue(&f).contains(&"policy:dr-plan".to_string()));
+    f.run()
+        .args(["policy", "review", "dr-plan", "--reviewer", "tom-askew", "--notes", " "])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("needs notes"));
+    f.run().args(["policy", "review", "dr-plan", "--reviewer", "nobody", "--notes", "x"]).assert().failure();
+    f.run()
+        .args([
+            "policy",
+            "review",
+            "dr-plan",
+            "--reviewer",
+            "tom-askew",
+            "--notes",
+            "Restore test of the ERP VM passed; RTO updated to 8h.",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("the next one is due 2027-11-26"));
+    assert!(!overdue(&f).contains(&"policy:dr-plan".to_string()));
+    let shown = json(f.run().args(["policy", "show", "dr-plan", "--format", "json"]));
+    assert_eq!(shown["record"]["last_reviewed"], "2026-11-26");
+    assert_eq!(shown["record"]["reviews"][0]["reviewer"], "tom-askew");
+    // The review is in the event log with the rest.
+    assert!(stdout(f.run().args(["log", "--kind", "policy", "--key", "dr-plan"])).contains("tester"));
+}

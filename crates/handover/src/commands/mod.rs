@@ -118,7 +118,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Grant(a) => records::run(&ctx, Kind::Grant, a.action),
         Command::Credential(a) => records::run(&ctx, Kind::Credential, a.action),
         Command::Project(a) => records::run(&ctx, Kind::Project, a.action),
-        Command::Policy(a) => records::run(&ctx, Kind::Policy, a.action),
+        Command::Policy(a) => match a.action {
+            crate::cli::PolicyAction::Record(action) => records::run(&ctx, Kind::Policy, action),
+            crate::cli::PolicyAction::Review { key, reviewer, notes } => records::review_policy(&ctx, &key, &reviewer, &notes),
+        },
         Command::Repository(a) => records::run(&ctx, Kind::Repository, a.action),
         Command::Acceptance(a) => records::run(&ctx, Kind::Acceptance, a.action),
     }

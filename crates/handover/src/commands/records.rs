@@ -282,3 +282,30 @@ fn rm(ctx: &Context, kind: Kind, key: &str) -> Result<()> {
     }
     commit(ctx, &mut store, &current, &target, Some(ErrorCode::RecordInUse))
 }
+
+/// `handover policy review KEY --reviewer P --notes …`: appends the review, sets
+/// `last_reviewed` to today, and says when the next one is due.
+pub fn review_policy(ctx: &Context, key: &str, reviewer: &str, notes: &str) -> Result<()> {
+    let mut store = ctx.store()?;
+    let current = store.load()?;
+    let Some(Record::Policy(policy)) = current.get(Kind::Policy, key) else { return Err(not_found(Kind::Policy, key)) };
+    let person = current.person(reviewer).ok_or_else(|| {
+        user(ErrorCode::RecordNotFound, format!("there is no person {reviewer:?}; `handover person list` shows the keys"))
+    })?;
+    if person.status == handover_core::PersonStatus::Left {
+        return Err(user(ErrorCode::InvalidField, format!("{reviewer} has left; a review needs a reviewer who is here")));
+    }
+    if notes.trim().is_empty() {
+        return Err(user(ErrorCode::MissingField, "a review needs notes: what was checked, changed or decided"));
+    }
+    let mut policy = (**policy).clone();
+    policy.reviews.push(handover_core::PolicyReview { on: ctx.today, reviewer: reviewer.to_string(), notes: notes.trim().to_string() });
+    policy.last_reviewed = Some(ctx.today);
+    let next = policy.next_review();
+    save_one(ctx, &mut store, &current, Record::from(policy))?;
+    match next {
+        Some(next) => println!("Recorded the review of {key} by {reviewer}; the next one is due {next}."),
+        None => println!("Recorded the review of {key} by {reviewer}; it has no review interval (set one: `handover policy set {key} review_interval=365d`)."),
+    }
+    Ok(())
+}

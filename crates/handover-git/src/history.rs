@@ -82,13 +82,6 @@ pub struct History {
     pub exact_renames_only: Vec<String>,
 }
 
-impl History {
-    /// The id of `path`, if it was ever touched or is at `HEAD`.
-    pub fn path_id(&self, path: &str) -> Option<u32> {
-        self.paths.iter().position(|p| p == path).map(|i| i as u32)
-    }
-}
-
 /// How to read.
 #[derive(Default)]
 pub struct ReadOptions<'a> {

@@ -55,6 +55,15 @@ impl Location {
         }
     }
 
+    /// Opens the store if one was created there (migrating it forward), else `None`:
+    /// one connection, where `exists` then `open` would make two.
+    pub fn open_existing(&self) -> Result<Option<Box<dyn Store>>> {
+        Ok(match self {
+            Location::Sqlite(path) => path.exists().then(|| SqliteStore::open(path)).transpose()?.map(|s| Box::new(s) as Box<dyn Store>),
+            Location::Postgres(url) => postgres::PgStore::open_existing(url)?.map(|s| Box::new(s) as Box<dyn Store>),
+        })
+    }
+
     /// Opens the store, creating its schema (or migrating it forward) if needed.
     pub fn open(&self) -> Result<Box<dyn Store>> {
         Ok(match self {
@@ -114,6 +123,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A record refers through `field` to a record that does not exist.
+    pub(crate) fn dangling(kind: Kind, key: String, field: &str, to_kind: Kind, to_key: &str) -> StoreError {
+        StoreError::Conflict { kind, key, reason: format!("refers through `{field}` to {to_kind} {to_key:?}, which does not exist") }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             StoreError::Conflict { .. } => ErrorCode::Conflict,
@@ -217,6 +231,58 @@ impl DumpItem {
             prev_hash: prev_hash.clone(),
             hash: hash.clone(),
         })
+    }
+}
+
+impl LogVerification {
+    /// Walks a whole log, oldest first: what every backend's `verify_log` reports.
+    pub(crate) fn of(events: Vec<Event>) -> LogVerification {
+        let head = events.last().map(|e| e.hash.clone());
+        match handover_core::verify_chain(events) {
+            Ok(verified) => LogVerification { verified, head, first_broken: None },
+            Err(b) => LogVerification {
+                verified: b.verified,
+                head,
+                first_broken: Some(BrokenEvent { seq: b.seq, kind: b.kind, key: b.key, reason: b.reason.to_string() }),
+            },
+        }
+    }
+}
+
+/// Checks a dump's items as a backend restores them: each record's body parses and
+/// carries its key, and the events continue the hash chain — a backup whose log was
+/// edited does not become a store whose log looks intact. Counts what passed.
+pub(crate) struct RestoreCheck {
+    pub done: Restored,
+    prev_hash: String,
+}
+
+impl RestoreCheck {
+    pub fn new() -> RestoreCheck {
+        RestoreCheck { done: Restored::default(), prev_hash: handover_core::GENESIS_HASH.to_string() }
+    }
+
+    pub fn meta(&mut self) {
+        self.done.meta += 1;
+    }
+
+    pub fn record(&mut self, kind: &str, key: &str, body: &str) -> Result<Record> {
+        let record = sqlite::parse_record(0, kind, body)?;
+        if record.key() != key {
+            return Err(StoreError::Backup(format!("{kind} {key:?}: the body has key {:?}", record.key())));
+        }
+        self.done.records += 1;
+        Ok(record)
+    }
+
+    pub fn event(&mut self, item: &DumpItem) -> Result<Event> {
+        let e = item.to_event().ok_or_else(|| StoreError::Backup("an event has an unknown action".into()))?;
+        if e.seq != self.done.events as i64 + 1 || e.prev_hash != self.prev_hash || e.draft.chain_hash(e.seq, &e.prev_hash) != e.hash {
+            return Err(StoreError::Backup(format!("the event log in the backup is broken at event {}", e.seq)));
+        }
+        self.prev_hash.clone_from(&e.hash);
+        self.done.events += 1;
+        Ok(e)
     }
 }
 

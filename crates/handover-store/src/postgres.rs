@@ -6,8 +6,8 @@
 //! restored records) go in batches through `UNNEST` of arrays, one round trip per batch.
 
 use crate::sqlite::{body_of, now, parse_record};
-use crate::{Applied, BrokenEvent, DumpItem, EventFilter, LogVerification, Restored, Result, Store, StoreError};
-use handover_core::{verify_chain, Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
+use crate::{Applied, DumpItem, EventFilter, LogVerification, RestoreCheck, Restored, Result, Store, StoreError};
+use handover_core::{Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Transaction};
 use rayon::prelude::*;
@@ -56,6 +56,16 @@ fn row_to_event(r: &postgres::Row) -> Event {
     }
 }
 
+fn schema_present(client: &mut Client) -> Result<bool> {
+    let n: i64 = client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+            &[],
+        )?
+        .get(0);
+    Ok(n > 0)
+}
+
 /// Creates a new, empty database `name` on the server `admin_url` connects to (as a role
 /// allowed to) and returns its URL: for test suites and provisioning scripts.
 pub fn create_database(admin_url: &str, name: &str) -> Result<String> {
@@ -76,14 +86,18 @@ impl PgStore {
     }
 
     pub fn has_schema(url: &str) -> Result<bool> {
+        schema_present(&mut connect(url)?)
+    }
+
+    /// Opens the store if handover's schema is there, over one connection; `None` if not.
+    pub fn open_existing(url: &str) -> Result<Option<PgStore>> {
         let mut client = connect(url)?;
-        let n: i64 = client
-            .query_one(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
-                &[],
-            )?
-            .get(0);
-        Ok(n > 0)
+        if !schema_present(&mut client)? {
+            return Ok(None);
+        }
+        let store = PgStore { client: RefCell::new(client) };
+        store.migrate()?;
+        Ok(Some(store))
     }
 
     fn migrate(&self) -> Result<()> {
@@ -115,70 +129,68 @@ impl PgStore {
     }
 }
 
-/// Events waiting to be written in one `UNNEST` batch.
-#[derive(Default)]
-struct EventRows(Vec<(i64, EventDraft, String, String)>);
+/// Rows waiting to be written by one `UNNEST` insert, `BATCH` at a time.
+struct Batch<T> {
+    rows: Vec<T>,
+    write: fn(&mut Transaction<'_>, &[T]) -> Result<()>,
+}
 
-impl EventRows {
-    fn push(&mut self, tx: &mut Transaction<'_>, row: (i64, EventDraft, String, String)) -> Result<()> {
-        self.0.push(row);
-        if self.0.len() == BATCH {
+impl<T> Batch<T> {
+    fn new(write: fn(&mut Transaction<'_>, &[T]) -> Result<()>) -> Self {
+        Batch { rows: Vec::with_capacity(BATCH), write }
+    }
+    fn push(&mut self, tx: &mut Transaction<'_>, row: T) -> Result<()> {
+        self.rows.push(row);
+        if self.rows.len() == BATCH {
             self.flush(tx)?;
         }
         Ok(())
     }
     fn flush(&mut self, tx: &mut Transaction<'_>) -> Result<()> {
-        if self.0.is_empty() {
-            return Ok(());
+        if !self.rows.is_empty() {
+            (self.write)(tx, &self.rows)?;
+            self.rows.clear();
         }
-        let seq: Vec<i64> = self.0.iter().map(|r| r.0).collect();
-        let at: Vec<&str> = self.0.iter().map(|r| r.1.at.as_str()).collect();
-        let actor: Vec<&str> = self.0.iter().map(|r| r.1.actor.as_str()).collect();
-        let action: Vec<&str> = self.0.iter().map(|r| r.1.action.as_str()).collect();
-        let kind: Vec<&str> = self.0.iter().map(|r| r.1.kind.as_str()).collect();
-        let key: Vec<&str> = self.0.iter().map(|r| r.1.key.as_str()).collect();
-        let before: Vec<Option<&str>> = self.0.iter().map(|r| r.1.before.as_deref()).collect();
-        let after: Vec<Option<&str>> = self.0.iter().map(|r| r.1.after.as_deref()).collect();
-        let prev: Vec<&str> = self.0.iter().map(|r| r.2.as_str()).collect();
-        let hash: Vec<&str> = self.0.iter().map(|r| r.3.as_str()).collect();
-        tx.execute(
-            &format!(
-                "INSERT INTO events ({EVENT_COLUMNS}) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
-                 $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])"
-            ),
-            &[&seq, &at, &actor, &action, &kind, &key, &before, &after, &prev, &hash],
-        )?;
-        self.0.clear();
         Ok(())
     }
 }
 
-/// References waiting to be written in one `UNNEST` batch.
-#[derive(Default)]
-struct RefRows(Vec<(i64, String, i64)>);
+/// An event to append: sequence, draft, previous hash, hash.
+type EventRow = (i64, EventDraft, String, String);
 
-impl RefRows {
-    fn push(&mut self, tx: &mut Transaction<'_>, row: (i64, String, i64)) -> Result<()> {
-        self.0.push(row);
-        if self.0.len() == BATCH {
-            self.flush(tx)?;
-        }
-        Ok(())
-    }
-    fn flush(&mut self, tx: &mut Transaction<'_>) -> Result<()> {
-        if self.0.is_empty() {
-            return Ok(());
-        }
-        let from: Vec<i64> = self.0.iter().map(|r| r.0).collect();
-        let field: Vec<&str> = self.0.iter().map(|r| r.1.as_str()).collect();
-        let to: Vec<i64> = self.0.iter().map(|r| r.2).collect();
-        tx.execute(
-            "INSERT INTO refs (from_id, field, to_id) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[])",
-            &[&from, &field, &to],
-        )?;
-        self.0.clear();
-        Ok(())
-    }
+fn insert_events(tx: &mut Transaction<'_>, rows: &[EventRow]) -> Result<()> {
+    let seq: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let at: Vec<&str> = rows.iter().map(|r| r.1.at.as_str()).collect();
+    let actor: Vec<&str> = rows.iter().map(|r| r.1.actor.as_str()).collect();
+    let action: Vec<&str> = rows.iter().map(|r| r.1.action.as_str()).collect();
+    let kind: Vec<&str> = rows.iter().map(|r| r.1.kind.as_str()).collect();
+    let key: Vec<&str> = rows.iter().map(|r| r.1.key.as_str()).collect();
+    let before: Vec<Option<&str>> = rows.iter().map(|r| r.1.before.as_deref()).collect();
+    let after: Vec<Option<&str>> = rows.iter().map(|r| r.1.after.as_deref()).collect();
+    let prev: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+    let hash: Vec<&str> = rows.iter().map(|r| r.3.as_str()).collect();
+    tx.execute(
+        &format!(
+            "INSERT INTO events ({EVENT_COLUMNS}) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
+             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])"
+        ),
+        &[&seq, &at, &actor, &action, &kind, &key, &before, &after, &prev, &hash],
+    )?;
+    Ok(())
+}
+
+/// A reference: from record id, field, to record id.
+type RefRow = (i64, String, i64);
+
+fn insert_refs(tx: &mut Transaction<'_>, rows: &[RefRow]) -> Result<()> {
+    let from: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let field: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let to: Vec<i64> = rows.iter().map(|r| r.2).collect();
+    tx.execute(
+        "INSERT INTO refs (from_id, field, to_id) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[])",
+        &[&from, &field, &to],
+    )?;
+    Ok(())
 }
 
 /// A restored record waiting for its batch: kind, key, body, created_at, updated_at, parsed.
@@ -218,7 +230,7 @@ fn write_refs(
     record: &Record,
     written: &HashMap<(Kind, &str), i64>,
     known: &mut Known,
-    out: &mut RefRows,
+    out: &mut Batch<RefRow>,
 ) -> Result<()> {
     for rf in record.refs() {
         let to_id = match written.get(&(rf.kind, rf.key)) {
@@ -233,11 +245,7 @@ fn write_refs(
             },
         };
         let Some(to_id) = to_id else {
-            return Err(StoreError::Conflict {
-                kind: record.kind(),
-                key: record.key(),
-                reason: format!("refers through `{}` to {} {:?}, which does not exist", rf.field, rf.kind, rf.key),
-            });
+            return Err(StoreError::dangling(record.kind(), record.key(), &rf.field, rf.kind, rf.key));
         };
         out.push(tx, (id, rf.field, to_id))?;
     }
@@ -356,13 +364,13 @@ impl Store for PgStore {
                 }
             }
         }
-        let mut refs = RefRows::default();
+        let mut refs = Batch::new(insert_refs);
         let mut known = Known::new();
         for (id, record) in to_link {
             write_refs(&mut tx, id, record, &written, &mut known, &mut refs)?;
         }
         refs.flush(&mut tx)?;
-        let mut events = EventRows::default();
+        let mut events = Batch::new(insert_events);
         for (change, (before, after)) in changes.changes.iter().zip(bodies) {
             seq += 1;
             let draft = EventDraft {
@@ -419,15 +427,7 @@ impl Store for PgStore {
     fn verify_log(&self) -> Result<LogVerification> {
         let rows = self.client.borrow_mut().query(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"), &[])?;
         let events: Vec<Event> = rows.iter().map(row_to_event).collect();
-        let head = events.last().map(|e| e.hash.clone());
-        Ok(match verify_chain(events) {
-            Ok(verified) => LogVerification { verified, head, first_broken: None },
-            Err(b) => LogVerification {
-                verified: b.verified,
-                head,
-                first_broken: Some(BrokenEvent { seq: b.seq, kind: b.kind, key: b.key, reason: b.reason.to_string() }),
-            },
-        })
+        Ok(LogVerification::of(events))
     }
 
     fn meta(&self, name: &str) -> Result<Option<String>> {
@@ -480,11 +480,10 @@ impl Store for PgStore {
         if records + events > 0 {
             return Err(StoreError::NotEmpty { records: records as u64, events: events as u64 });
         }
-        let mut done = Restored::default();
+        let mut check = RestoreCheck::new();
         let mut stored: Vec<(i64, Record)> = Vec::new();
         let mut pending: Vec<PendingRecord> = Vec::with_capacity(BATCH);
-        let mut prev_hash = GENESIS_HASH.to_string();
-        let mut event_rows = EventRows::default();
+        let mut event_rows = Batch::new(insert_events);
         for item in items {
             match item? {
                 DumpItem::Meta { name, value } => {
@@ -492,27 +491,18 @@ impl Store for PgStore {
                         "INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                         &[&name, &value],
                     )?;
-                    done.meta += 1;
+                    check.meta();
                 }
                 DumpItem::Record { kind, key, body, created_at, updated_at } => {
-                    let record = parse_record(0, &kind, &body)?;
-                    if record.key() != key {
-                        return Err(StoreError::Backup(format!("{kind} {key:?}: the body has key {:?}", record.key())));
-                    }
+                    let record = check.record(&kind, &key, &body)?;
                     pending.push((kind, key, body, created_at, updated_at, record));
                     if pending.len() == BATCH {
                         insert_records(&mut tx, &mut pending, &mut stored)?;
                     }
-                    done.records += 1;
                 }
-                event @ DumpItem::Event { .. } => {
-                    let e = event.to_event().ok_or_else(|| StoreError::Backup("an event has an unknown action".into()))?;
-                    if e.seq != done.events as i64 + 1 || e.prev_hash != prev_hash || e.draft.chain_hash(e.seq, &e.prev_hash) != e.hash {
-                        return Err(StoreError::Backup(format!("the event log in the backup is broken at event {}", e.seq)));
-                    }
-                    prev_hash = e.hash.clone();
+                item @ DumpItem::Event { .. } => {
+                    let e = check.event(&item)?;
                     event_rows.push(&mut tx, (e.seq, e.draft, e.prev_hash, e.hash))?;
-                    done.events += 1;
                 }
             }
         }
@@ -520,13 +510,13 @@ impl Store for PgStore {
         event_rows.flush(&mut tx)?;
         let keys: Vec<String> = stored.iter().map(|(_, r)| r.key()).collect();
         let ids: HashMap<(Kind, &str), i64> = stored.iter().zip(&keys).map(|((id, r), k)| ((r.kind(), k.as_str()), *id)).collect();
-        let mut refs = RefRows::default();
+        let mut refs = Batch::new(insert_refs);
         let mut known = Known::new();
         for (id, record) in &stored {
             write_refs(&mut tx, *id, record, &ids, &mut known, &mut refs)?;
         }
         refs.flush(&mut tx)?;
         tx.commit()?;
-        Ok(done)
+        Ok(check.done)
     }
 }

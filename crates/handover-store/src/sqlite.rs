@@ -1,7 +1,7 @@
 //! The embedded SQLite backend: one file, WAL journal, foreign keys on.
 
-use crate::{Applied, BrokenEvent, DumpItem, EventFilter, LogVerification, Restored, Result, Store, StoreError};
-use handover_core::{verify_chain, Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
+use crate::{Applied, DumpItem, EventFilter, LogVerification, RestoreCheck, Restored, Result, Store, StoreError};
+use handover_core::{Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::{BTreeMap, HashMap};
@@ -219,11 +219,7 @@ fn write_refs(
                 .optional()?,
         };
         let Some(to_id) = to_id else {
-            return Err(StoreError::Conflict {
-                kind: record.kind(),
-                key: record.key(),
-                reason: format!("refers through `{}` to {} {:?}, which does not exist", rf.field, rf.kind, rf.key),
-            });
+            return Err(StoreError::dangling(record.kind(), record.key(), &rf.field, rf.kind, rf.key));
         };
         out.push(tx, (id, rf.field, to_id))?;
     }
@@ -421,11 +417,10 @@ impl Store for SqliteStore {
             count += 1;
         }
         for (from_id, field, to_kind, to_key, kind, key) in pending {
-            let to_id = written.get(&(to_kind, to_key.clone())).copied().ok_or_else(|| StoreError::Conflict {
-                kind,
-                key,
-                reason: format!("refers through `{field}` to {to_kind} {to_key:?}, which does not exist"),
-            })?;
+            let to_id = written
+                .get(&(to_kind, to_key.clone()))
+                .copied()
+                .ok_or_else(|| StoreError::dangling(kind, key, &field, to_kind, &to_key))?;
             ref_rows.push(&tx, (from_id, field, to_id))?;
         }
         ref_rows.flush(&tx)?;
@@ -457,15 +452,7 @@ impl Store for SqliteStore {
     fn verify_log(&self) -> Result<LogVerification> {
         let mut stmt = self.conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
         let events = stmt.query_map([], row_to_event)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        let head = events.last().map(|e| e.hash.clone());
-        Ok(match verify_chain(events) {
-            Ok(verified) => LogVerification { verified, head, first_broken: None },
-            Err(b) => LogVerification {
-                verified: b.verified,
-                head,
-                first_broken: Some(BrokenEvent { seq: b.seq, kind: b.kind, key: b.key, reason: b.reason.to_string() }),
-            },
-        })
+        Ok(LogVerification::of(events))
     }
 
     fn meta(&self, name: &str) -> Result<Option<String>> {
@@ -511,9 +498,8 @@ impl Store for SqliteStore {
         if records + events > 0 {
             return Err(StoreError::NotEmpty { records, events });
         }
-        let mut done = Restored::default();
+        let mut check = RestoreCheck::new();
         let mut stored: Vec<(i64, Record)> = Vec::new();
-        let mut prev_hash = GENESIS_HASH.to_string();
         for item in items {
             match item? {
                 DumpItem::Meta { name, value } => {
@@ -521,28 +507,17 @@ impl Store for SqliteStore {
                         "INSERT INTO meta (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                     )?
                     .execute(params![name, value])?;
-                    done.meta += 1;
+                    check.meta();
                 }
                 DumpItem::Record { kind, key, body, created_at, updated_at } => {
-                    let record = parse_record(0, &kind, &body)?;
-                    if record.key() != key {
-                        return Err(StoreError::Backup(format!("{kind} {key:?}: the body has key {:?}", record.key())));
-                    }
+                    let record = check.record(&kind, &key, &body)?;
                     tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
                         .execute(params![kind, key, body, created_at, updated_at])?;
                     stored.push((tx.last_insert_rowid(), record));
-                    done.records += 1;
                 }
-                event @ DumpItem::Event { .. } => {
-                    let e = event.to_event().ok_or_else(|| StoreError::Backup("an event has an unknown action".into()))?;
-                    // The chain is checked as it is restored: a backup whose log was edited
-                    // does not become a store whose log looks intact.
-                    if e.seq != done.events as i64 + 1 || e.prev_hash != prev_hash || e.draft.chain_hash(e.seq, &e.prev_hash) != e.hash {
-                        return Err(StoreError::Backup(format!("the event log in the backup is broken at event {}", e.seq)));
-                    }
+                item @ DumpItem::Event { .. } => {
+                    let e = check.event(&item)?;
                     insert_event(&tx, e.seq, &e.draft, &e.prev_hash, &e.hash)?;
-                    prev_hash = e.hash;
-                    done.events += 1;
                 }
             }
         }
@@ -554,6 +529,6 @@ impl Store for SqliteStore {
         }
         refs.flush(&tx)?;
         tx.commit()?;
-        Ok(done)
+        Ok(check.done)
     }
 }

@@ -943,9 +943,10 @@ fn git_scan_feeds_audit_whatif_and_the_departure_plan() {
     assert_eq!((code["subject"].as_str(), code["severity"].as_str()), (Some("repository:erp-sync"), Some("critical")));
     let impact = json(f.run().args(["whatif", "ana", "--format", "json"]));
     assert_eq!(impact["repos_without_author"], serde_json::json!(["erp-sync"]));
-    // Code authors count as knowing the system.
-    let risk = stdout(f.run().args(["risk"]));
-    assert!(risk.contains("ana") || risk.contains("Ana"), "{risk}");
+    // Code authors count as knowing the system: without the scan only Cy (technical owner) would.
+    let risk = json(f.run().args(["risk", "--format", "json"]));
+    let erp = risk["systems"].as_array().unwrap().iter().find(|s| s["system"] == "erp").unwrap_or_else(|| panic!("{risk}"));
+    assert_eq!(erp["held_up_by"], serde_json::json!(["ana", "ben", "cy"]));
 
     f.run().args(["plan", "create", "ana", "--leaving-at", "2026-12-18T17:00"]).assert().success();
     let plan = json(f.run().args(["plan", "show", "ana-2026-12-18", "--format", "json"]));

@@ -45,9 +45,11 @@ fn custodian_keys(inv: &Inventory, custodians: &[String]) -> Result<Vec<(String,
     let mut out = Vec::new();
     let mut missing = Vec::new();
     for c in custodians {
-        let person = inv.person(c).ok_or_else(|| user(ErrorCode::RecordNotFound, format!("there is no person {c:?}")))?;
+        let person = inv.person(c).ok_or_else(|| {
+            user(ErrorCode::RecordNotFound, format!("custodians: there is no person {c:?}; `handover person list` shows the keys"))
+        })?;
         if person.status != PersonStatus::Active {
-            return Err(user(ErrorCode::InvalidField, format!("{c} is {}: choose custodians who are staying", person.status)));
+            return Err(user(ErrorCode::InvalidField, format!("custodians: {c} is {}; choose custodians who are staying", person.status)));
         }
         match &person.escrow_key {
             Some(k) => out.push((c.clone(), k.clone())),

@@ -58,16 +58,15 @@ impl Context {
     /// Opens an existing store; a missing file is an error rather than a new empty store,
     /// so a mistyped --db does not look like an empty organisation.
     pub fn store(&self) -> Result<Box<dyn Store>> {
-        if !self.db.exists()? {
-            return Err(user(
+        self.db.open_existing()?.ok_or_else(|| {
+            user(
                 ErrorCode::Storage,
                 format!(
                     "no database at {}; run `handover init` (empty) or `handover demo` (example data) first, or pass --db",
                     self.db.display()
                 ),
-            ));
-        }
-        self.create_store()
+            )
+        })
     }
 }
 

@@ -11,6 +11,7 @@
 //!   resolution, vanished accounts kept as `removed`, and the import summary.
 #![forbid(unsafe_code)]
 
+pub mod aws_iam;
 pub mod directory;
 pub mod ldif;
 pub mod linux;

@@ -34,9 +34,10 @@ pub struct Changes {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub system: String,
-    /// Principals that can authenticate or act.
+    /// Principals that can authenticate or act (every kind but `group`: roles such as IAM
+    /// roles act with their own sessions).
     pub accounts: usize,
-    /// Entitlement containers.
+    /// Entitlement containers (`group` accounts: groups, teams, managed policies, k8s roles).
     pub groups: usize,
     /// Direct account→entitlement edges (memberships and direct grants).
     pub grants: usize,
@@ -121,7 +122,8 @@ pub fn reconcile(current: &Inventory, system: &str, imported: Imported) -> Recon
     for (mut account, hints) in imported.accounts {
         let key = Account::key_of(&account.system, &account.name);
         let previous = existing.get(&key);
-        let is_container = matches!(account.kind, AccountKind::Group | AccountKind::Role);
+        // Roles (IAM roles) act with their own sessions: they count as accounts, not groups.
+        let is_container = account.kind == AccountKind::Group;
         if is_container {
             summary.groups += 1;
         } else {
@@ -155,10 +157,7 @@ pub fn reconcile(current: &Inventory, system: &str, imported: Imported) -> Recon
     }
     for g in imported.grants {
         if present.contains(&g.account) {
-            if !target
-                .get(Kind::Account, &g.account)
-                .is_some_and(|a| matches!(a, Record::Account(x) if matches!(x.kind, AccountKind::Group | AccountKind::Role)))
-            {
+            if !target.get(Kind::Account, &g.account).is_some_and(|a| matches!(a, Record::Account(x) if x.kind == AccountKind::Group)) {
                 summary.grants += 1;
             }
             target.insert(Record::Grant(g));

@@ -62,6 +62,28 @@ pub fn parse(text: &str) -> Result<Document, YamlError> {
     Ok(doc)
 }
 
+/// Every document of a multi-document stream (`---` separated), each with positions in the
+/// whole text. Empty documents are left out. The caps apply to the stream as a whole.
+pub fn parse_all(text: &str) -> Result<Vec<Document>, YamlError> {
+    let mut builder = Builder { multi: true, ..Builder::default() };
+    let mut parser = Parser::new_from_str(text);
+    let scanned = parser.load(&mut builder, true);
+    if let Some(e) = builder.error.take() {
+        return Err(e);
+    }
+    if let Err(e) = scanned {
+        return Err(YamlError { pos: Pos::of(e.marker()), path: String::new(), message: e.info().to_string() });
+    }
+    let mut counted = 0;
+    let mut docs = Vec::new();
+    for root in builder.documents.drain(..).filter(|n| !matches!(n.value, NodeValue::Null)) {
+        let mut doc = Document::default();
+        doc.value = to_json(&root, String::new(), 0, &mut counted, &mut doc.positions)?;
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
 #[derive(Debug, Clone)]
 struct Node {
     value: NodeValue,
@@ -88,6 +110,9 @@ struct Builder {
     /// Nodes built so far, aliases counted as expanded.
     nodes: usize,
     error: Option<YamlError>,
+    /// Reading a stream: each document's root moves here when the document ends.
+    multi: bool,
+    documents: Vec<Node>,
 }
 
 impl Builder {
@@ -144,7 +169,7 @@ impl MarkedEventReceiver for Builder {
         match ev {
             Event::Scalar(s, style, anchor, tag) => {
                 let value = if tag.is_some() {
-                    self.fail(pos, "YAML tags (`!something`) are not supported in an org file");
+                    self.fail(pos, "YAML tags (`!something`) are not supported");
                     return;
                 } else if style == TScalarStyle::Plain {
                     resolve_plain(&s)
@@ -182,6 +207,11 @@ impl MarkedEventReceiver for Builder {
                 }
                 None => self.fail(pos, "alias to an unknown anchor"),
             },
+            Event::DocumentEnd if self.multi => {
+                if let Some(root) = self.root.take() {
+                    self.documents.push(root);
+                }
+            }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart | Event::DocumentEnd => {}
         }
     }

@@ -13,6 +13,7 @@
 
 pub mod aws_iam;
 pub mod directory;
+pub mod github;
 pub mod k8s_rbac;
 pub mod ldif;
 pub mod linux;

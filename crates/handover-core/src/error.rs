@@ -37,10 +37,16 @@ pub enum ErrorCode {
     Storage,
     /// A live source (an LDAP server, a database) could not be reached or refused us.
     Source,
+    /// The request has no valid session or API token.
+    Unauthenticated,
+    /// The user's role does not allow this, or the request's CSRF token is missing or wrong.
+    Forbidden,
+    /// Too many failed logins from one address or for one account; wait and retry.
+    RateLimited,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::InvalidSyntax,
         ErrorCode::InvalidField,
         ErrorCode::UnknownField,
@@ -55,6 +61,9 @@ impl ErrorCode {
         ErrorCode::LogChainBroken,
         ErrorCode::Storage,
         ErrorCode::Source,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::RateLimited,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +82,9 @@ impl ErrorCode {
             ErrorCode::LogChainBroken => "log_chain_broken",
             ErrorCode::Storage => "storage_error",
             ErrorCode::Source => "source_error",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::RateLimited => "rate_limited",
         }
     }
 
@@ -83,6 +95,9 @@ impl ErrorCode {
             ErrorCode::Conflict | ErrorCode::RecordInUse | ErrorCode::DuplicateKey | ErrorCode::DuplicateEmail => 409,
             ErrorCode::LogChainBroken | ErrorCode::Storage => 500,
             ErrorCode::Source => 502,
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::RateLimited => 429,
             _ => 422,
         }
     }

@@ -12,6 +12,7 @@ pub mod interval;
 pub mod inventory;
 pub mod kind;
 pub mod records;
+pub mod user;
 
 pub use authorship::{AuthorSet, RepoAuthor, RepoScan, TruckFactor};
 pub use error::{ErrorCode, Problem};
@@ -20,3 +21,4 @@ pub use interval::Interval;
 pub use inventory::{Change, ChangeSet, Inventory};
 pub use kind::Kind;
 pub use records::*;
+pub use user::{ApiToken, Session, User, UserRole};

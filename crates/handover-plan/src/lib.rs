@@ -11,7 +11,9 @@
 #![forbid(unsafe_code)]
 
 mod generate;
+mod tasks;
 mod verify;
 
 pub use generate::{generate, PlanSpec};
+pub use tasks::{close_task, find_task, CloseError};
 pub use verify::{verify, Remaining};

@@ -13,12 +13,14 @@
 pub mod backup;
 mod postgres;
 mod sqlite;
+mod users;
 
 use handover_core::{Action, ChangeSet, ErrorCode, Event, EventDraft, Inventory, Kind, Record};
 use std::collections::BTreeMap;
 
 pub use postgres::create_database as create_postgres_database;
 pub use sqlite::SqliteStore;
+pub use users::Users;
 
 /// Where a store lives: a SQLite file (the embedded default) or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,7 +304,7 @@ pub struct Applied {
 
 /// The durable store. Methods take `&self` for reads and `&mut self` for writes so a
 /// backend may hold a single connection.
-pub trait Store {
+pub trait Store: Users + Send {
     /// The schema version (migrations applied).
     fn schema_version(&self) -> Result<i64>;
     /// Every record, as one in-memory inventory.

@@ -6,15 +6,16 @@
 //! restored records) go in batches through `UNNEST` of arrays, one round trip per batch.
 
 use crate::sqlite::{body_of, now, parse_record};
+use crate::users::{parse_role, Users};
 use crate::{Applied, DumpItem, EventFilter, LogVerification, RestoreCheck, Restored, Result, Store, StoreError};
-use handover_core::{Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
+use handover_core::{Action, ApiToken, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, Session, User, GENESIS_HASH};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Transaction};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql"), include_str!("../migrations/postgres/0002_users.sql")];
 const BATCH: usize = 1000;
 const EVENT_COLUMNS: &str = "seq, at, actor, action, kind, key, before, after, prev_hash, hash";
 
@@ -518,5 +519,159 @@ impl Store for PgStore {
         refs.flush(&mut tx)?;
         tx.commit()?;
         Ok(check.done)
+    }
+}
+
+const USER_COLUMNS: &str = "email, role, password_hash, person, disabled, created_at";
+const TOKEN_COLUMNS: &str = "id, secret_hash, email, role, name, created_at, expires_at";
+
+fn row_to_user(r: &postgres::Row, at: usize) -> User {
+    User {
+        email: r.get(at),
+        role: parse_role(r.get(at + 1)),
+        password_hash: r.get(at + 2),
+        person: r.get(at + 3),
+        disabled: r.get(at + 4),
+        created_at: r.get(at + 5),
+    }
+}
+
+fn row_to_token(r: &postgres::Row) -> ApiToken {
+    ApiToken {
+        id: r.get(0),
+        secret_hash: r.get(1),
+        email: r.get(2),
+        role: parse_role(r.get(3)),
+        name: r.get(4),
+        created_at: r.get(5),
+        expires_at: r.get(6),
+    }
+}
+
+fn prefixed(columns: &str, table: &str) -> String {
+    columns.split(", ").map(|c| format!("{table}.{c}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Appends one event after `(seq, prev_hash)`, the head `begin_write` returned.
+fn append_event(tx: &mut Transaction<'_>, seq: i64, prev_hash: String, draft: EventDraft) -> Result<()> {
+    let hash = draft.chain_hash(seq + 1, &prev_hash);
+    insert_events(tx, &[(seq + 1, draft, prev_hash, hash)])
+}
+
+impl Users for PgStore {
+    fn users(&self) -> Result<Vec<User>> {
+        let rows = self.client.borrow_mut().query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"), &[])?;
+        Ok(rows.iter().map(|r| row_to_user(r, 0)).collect())
+    }
+
+    fn user(&self, email: &str) -> Result<Option<User>> {
+        let row = self.client.borrow_mut().query_opt(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"), &[&email])?;
+        Ok(row.map(|r| row_to_user(&r, 0)))
+    }
+
+    fn put_user(&mut self, user: &User, actor: &str) -> Result<()> {
+        let mut client = self.client.borrow_mut();
+        let (mut tx, seq, prev) = Self::begin_write(&mut client)?;
+        let old = tx.query_opt(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"), &[&user.email])?.map(|r| row_to_user(&r, 0));
+        tx.execute(
+            &format!(
+                "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO UPDATE SET \
+                 role = excluded.role, password_hash = excluded.password_hash, person = excluded.person, disabled = excluded.disabled"
+            ),
+            &[&user.email, &user.role.as_str(), &user.password_hash, &user.person, &user.disabled, &user.created_at],
+        )?;
+        if crate::users::ends_sessions(old.as_ref(), user) {
+            tx.execute("DELETE FROM sessions WHERE email = $1", &[&user.email])?;
+        }
+        append_event(&mut tx, seq, prev, crate::users::user_event(old.as_ref(), Some(user), actor, &now()))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn remove_user(&mut self, email: &str, actor: &str) -> Result<bool> {
+        let mut client = self.client.borrow_mut();
+        let (mut tx, seq, prev) = Self::begin_write(&mut client)?;
+        let Some(old) = tx.query_opt(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"), &[&email])?.map(|r| row_to_user(&r, 0))
+        else {
+            return Ok(false);
+        };
+        tx.execute("DELETE FROM users WHERE email = $1", &[&email])?;
+        append_event(&mut tx, seq, prev, crate::users::user_event(Some(&old), None, actor, &now()))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn create_session(&mut self, s: &Session) -> Result<()> {
+        self.client.borrow_mut().execute(
+            "INSERT INTO sessions (token_hash, email, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            &[&s.token_hash, &s.email, &s.created_at, &s.expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+        let sql = format!(
+            "SELECT s.token_hash, s.email, s.created_at, s.expires_at, {} FROM sessions s JOIN users u ON u.email = s.email \
+             WHERE s.token_hash = $1",
+            prefixed(USER_COLUMNS, "u")
+        );
+        let row = self.client.borrow_mut().query_opt(&sql, &[&token_hash])?;
+        Ok(row.map(|r| (Session { token_hash: r.get(0), email: r.get(1), created_at: r.get(2), expires_at: r.get(3) }, row_to_user(&r, 4))))
+    }
+
+    fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        self.client.borrow_mut().execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])?;
+        Ok(())
+    }
+
+    fn purge_sessions(&mut self, now: jiff::Timestamp) -> Result<u64> {
+        let mut client = self.client.borrow_mut();
+        let rows = client.query("SELECT token_hash, expires_at FROM sessions", &[])?;
+        let expired: Vec<String> =
+            rows.iter().filter(|r| r.get::<_, &str>(1).parse::<jiff::Timestamp>().map_or(true, |e| e <= now)).map(|r| r.get(0)).collect();
+        if !expired.is_empty() {
+            client.execute("DELETE FROM sessions WHERE token_hash = ANY($1)", &[&expired])?;
+        }
+        Ok(expired.len() as u64)
+    }
+
+    fn put_token(&mut self, t: &ApiToken, actor: &str) -> Result<()> {
+        let mut client = self.client.borrow_mut();
+        let (mut tx, seq, prev) = Self::begin_write(&mut client)?;
+        tx.execute(
+            &format!("INSERT INTO api_tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+            &[&t.id, &t.secret_hash, &t.email, &t.role.as_str(), &t.name, &t.created_at, &t.expires_at],
+        )?;
+        append_event(&mut tx, seq, prev, crate::users::token_event(t, true, actor, &now()))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn tokens(&self) -> Result<Vec<ApiToken>> {
+        let rows = self.client.borrow_mut().query(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY email, name"), &[])?;
+        Ok(rows.iter().map(row_to_token).collect())
+    }
+
+    fn token(&self, id: &str) -> Result<Option<(ApiToken, User)>> {
+        let sql = format!(
+            "SELECT {}, {} FROM api_tokens t JOIN users u ON u.email = t.email WHERE t.id = $1",
+            prefixed(TOKEN_COLUMNS, "t"),
+            prefixed(USER_COLUMNS, "u")
+        );
+        let row = self.client.borrow_mut().query_opt(&sql, &[&id])?;
+        Ok(row.map(|r| (row_to_token(&r), row_to_user(&r, 7))))
+    }
+
+    fn remove_token(&mut self, id: &str, actor: &str) -> Result<bool> {
+        let mut client = self.client.borrow_mut();
+        let (mut tx, seq, prev) = Self::begin_write(&mut client)?;
+        let Some(old) = tx.query_opt(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"), &[&id])?.map(|r| row_to_token(&r))
+        else {
+            return Ok(false);
+        };
+        tx.execute("DELETE FROM api_tokens WHERE id = $1", &[&id])?;
+        append_event(&mut tx, seq, prev, crate::users::token_event(&old, false, actor, &now()))?;
+        tx.commit()?;
+        Ok(true)
     }
 }

@@ -1,7 +1,8 @@
 //! The embedded SQLite backend: one file, WAL journal, foreign keys on.
 
+use crate::users::{parse_role, Users};
 use crate::{Applied, DumpItem, EventFilter, LogVerification, RestoreCheck, Restored, Result, Store, StoreError};
-use handover_core::{Action, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, GENESIS_HASH};
+use handover_core::{Action, ApiToken, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, Session, User, GENESIS_HASH};
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::{BTreeMap, HashMap};
@@ -9,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Forward-only migrations, applied in order; the position in this list is the version.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/sqlite/0002_users.sql")];
 
 pub struct SqliteStore {
     conn: Connection,
@@ -530,5 +531,166 @@ impl Store for SqliteStore {
         refs.flush(&tx)?;
         tx.commit()?;
         Ok(check.done)
+    }
+}
+
+/// Appends one event at the end of the chain, inside the caller's write transaction.
+fn append_event(tx: &rusqlite::Transaction<'_>, draft: &EventDraft) -> Result<()> {
+    let head: Option<(i64, String)> =
+        tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let (seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+    let hash = draft.chain_hash(seq + 1, &prev_hash);
+    insert_event(tx, seq + 1, draft, &prev_hash, &hash)
+}
+
+const USER_COLUMNS: &str = "email, role, password_hash, person, disabled, created_at";
+const TOKEN_COLUMNS: &str = "id, secret_hash, email, role, name, created_at, expires_at";
+
+fn row_to_user(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<User> {
+    Ok(User {
+        email: r.get(at)?,
+        role: parse_role(&r.get::<_, String>(at + 1)?),
+        password_hash: r.get(at + 2)?,
+        person: r.get(at + 3)?,
+        disabled: r.get(at + 4)?,
+        created_at: r.get(at + 5)?,
+    })
+}
+
+fn row_to_token(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.get(0)?,
+        secret_hash: r.get(1)?,
+        email: r.get(2)?,
+        role: parse_role(&r.get::<_, String>(3)?),
+        name: r.get(4)?,
+        created_at: r.get(5)?,
+        expires_at: r.get(6)?,
+    })
+}
+
+fn prefixed(columns: &str, table: &str) -> String {
+    columns.split(", ").map(|c| format!("{table}.{c}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Users for SqliteStore {
+    fn users(&self) -> Result<Vec<User>> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"))?;
+        let rows = stmt.query_map([], |r| row_to_user(r, 0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn user(&self, email: &str) -> Result<Option<User>> {
+        Ok(self.conn.query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"), [email], |r| row_to_user(r, 0)).optional()?)
+    }
+
+    fn put_user(&mut self, user: &User, actor: &str) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let old =
+            tx.query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"), [&user.email], |r| row_to_user(r, 0)).optional()?;
+        tx.execute(
+            &format!(
+                "INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (email) DO UPDATE SET \
+                 role = excluded.role, password_hash = excluded.password_hash, person = excluded.person, disabled = excluded.disabled"
+            ),
+            params![user.email, user.role.as_str(), user.password_hash, user.person, user.disabled, user.created_at],
+        )?;
+        if crate::users::ends_sessions(old.as_ref(), user) {
+            tx.execute("DELETE FROM sessions WHERE email = ?1", [&user.email])?;
+        }
+        append_event(&tx, &crate::users::user_event(old.as_ref(), Some(user), actor, &now()))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn remove_user(&mut self, email: &str, actor: &str) -> Result<bool> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let old = tx.query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"), [email], |r| row_to_user(r, 0)).optional()?;
+        let Some(old) = old else { return Ok(false) };
+        tx.execute("DELETE FROM users WHERE email = ?1", [email])?;
+        append_event(&tx, &crate::users::user_event(Some(&old), None, actor, &now()))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn create_session(&mut self, s: &Session) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sessions (token_hash, email, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![s.token_hash, s.email, s.created_at, s.expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+        let sql = format!(
+            "SELECT s.token_hash, s.email, s.created_at, s.expires_at, {} FROM sessions s JOIN users u ON u.email = s.email \
+             WHERE s.token_hash = ?1",
+            prefixed(USER_COLUMNS, "u")
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([token_hash], |r| {
+                Ok((Session { token_hash: r.get(0)?, email: r.get(1)?, created_at: r.get(2)?, expires_at: r.get(3)? }, row_to_user(r, 4)?))
+            })
+            .optional()?)
+    }
+
+    fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+        Ok(())
+    }
+
+    fn purge_sessions(&mut self, now: jiff::Timestamp) -> Result<u64> {
+        let expired: Vec<String> = {
+            let mut stmt = self.conn.prepare("SELECT token_hash, expires_at FROM sessions")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            rows.filter_map(|r| r.ok())
+                .filter(|(_, exp)| exp.parse::<jiff::Timestamp>().map_or(true, |e| e <= now))
+                .map(|(h, _)| h)
+                .collect()
+        };
+        let tx = self.conn.transaction()?;
+        for h in &expired {
+            tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [h])?;
+        }
+        tx.commit()?;
+        Ok(expired.len() as u64)
+    }
+
+    fn put_token(&mut self, t: &ApiToken, actor: &str) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            &format!("INSERT INTO api_tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            params![t.id, t.secret_hash, t.email, t.role.as_str(), t.name, t.created_at, t.expires_at],
+        )?;
+        append_event(&tx, &crate::users::token_event(t, true, actor, &now()))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn tokens(&self) -> Result<Vec<ApiToken>> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY email, name"))?;
+        let rows = stmt.query_map([], row_to_token)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn token(&self, id: &str) -> Result<Option<(ApiToken, User)>> {
+        let sql = format!(
+            "SELECT {}, {} FROM api_tokens t JOIN users u ON u.email = t.email WHERE t.id = ?1",
+            prefixed(TOKEN_COLUMNS, "t"),
+            prefixed(USER_COLUMNS, "u")
+        );
+        Ok(self.conn.prepare_cached(&sql)?.query_row([id], |r| Ok((row_to_token(r)?, row_to_user(r, 7)?))).optional()?)
+    }
+
+    fn remove_token(&mut self, id: &str, actor: &str) -> Result<bool> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let old = tx.query_row(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = ?1"), [id], row_to_token).optional()?;
+        let Some(old) = old else { return Ok(false) };
+        tx.execute("DELETE FROM api_tokens WHERE id = ?1", [id])?;
+        append_event(&tx, &crate::users::token_event(&old, false, actor, &now()))?;
+        tx.commit()?;
+        Ok(true)
     }
 }

@@ -64,7 +64,7 @@ fn round_trips_an_inventory_and_logs_every_change() {
         // Reopening runs no migration twice and sees the same data.
         drop(store);
         let store = at.open().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), 2);
         assert_eq!(store.load().unwrap(), sample());
     }
 }
@@ -159,5 +159,70 @@ fn create_all_streams_in_any_order_and_is_all_or_nothing() {
         assert!(matches!(err, StoreError::Invalid(_)), "{err}");
         assert!(store.load().unwrap().is_empty());
         assert_eq!(store.events(&EventFilter::default()).unwrap().len(), 0);
+    }
+}
+
+#[test]
+fn users_sessions_and_tokens_keep_only_hashes_and_log_user_changes() {
+    use handover_core::{ApiToken, Session, User, UserRole};
+    use handover_store::Users;
+    let dir = tempfile::tempdir().unwrap();
+    for at in fresh(&dir, "u") {
+        let mut store = store_with_sample(&at);
+        let mut u = User {
+            email: "ann@example.com".into(),
+            role: UserRole::Editor,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            person: Some("ann".into()),
+            disabled: false,
+            created_at: "2026-11-26T00:00:00Z".into(),
+        };
+        store.put_user(&u, "admin (cli)").unwrap();
+        assert_eq!(store.user("ann@example.com").unwrap().as_ref(), Some(&u));
+        let s = Session {
+            token_hash: "h1".into(),
+            email: u.email.clone(),
+            created_at: "2026-11-26T00:00:00Z".into(),
+            expires_at: "2099-01-01T00:00:00Z".into(),
+        };
+        store.create_session(&s).unwrap();
+        assert_eq!(store.session("h1").unwrap(), Some((s.clone(), u.clone())));
+        let t = ApiToken {
+            id: "abc".into(),
+            secret_hash: "sh".into(),
+            email: u.email.clone(),
+            role: UserRole::Viewer,
+            name: "ci".into(),
+            created_at: "2026-11-26T00:00:00Z".into(),
+            expires_at: None,
+        };
+        store.put_token(&t, "admin (cli)").unwrap();
+        assert_eq!(store.token("abc").unwrap().map(|(t, u)| (t.role, u.email)), Some((UserRole::Viewer, "ann@example.com".into())));
+
+        // A role change ends the sessions; the token stays (its role is capped by the user's).
+        u.role = UserRole::Viewer;
+        store.put_user(&u, "admin (cli)").unwrap();
+        assert_eq!(store.session("h1").unwrap(), None);
+
+        // Every change to a user or token is in the chain, without any hash.
+        let events: Vec<_> = store
+            .events(&EventFilter::default())
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.draft.kind != "person" && e.draft.kind != "system" && e.draft.kind != "account" && e.draft.kind != "grant")
+            .collect();
+        let what: Vec<(String, String)> = events.iter().map(|e| (e.draft.kind.clone(), e.draft.action.to_string())).collect();
+        assert_eq!(what, [("user".into(), "create".into()), ("api_token".into(), "create".into()), ("user".into(), "update".into())]);
+        for e in &events {
+            let text = format!("{:?}{:?}", e.draft.before, e.draft.after);
+            assert!(!text.contains("argon2") && !text.contains("\"sh\""), "{text}");
+        }
+        assert_eq!(store.verify_log().unwrap().first_broken, None);
+
+        assert!(store.remove_token("abc", "admin (cli)").unwrap());
+        assert!(store.remove_user("ann@example.com", "admin (cli)").unwrap());
+        assert!(!store.remove_user("ann@example.com", "admin (cli)").unwrap());
+        assert_eq!(store.users().unwrap(), vec![]);
+        assert_eq!(store.verify_log().unwrap().verified, 5 + 5);
     }
 }

@@ -223,6 +223,17 @@ handover whatif --all")]
     /// Break-glass secrets sealed k-of-n among custodians: add, open, rekey.
     #[command(subcommand)]
     Escrow(EscrowCommand),
+    /// Serve the web UI and the REST API (/api/v1) over this database.
+    #[command(long_about = "Serve the web UI and the REST API over this database until Ctrl-C. \
+Create the first user with `handover user add EMAIL --role admin` (the server refuses to start \
+with no admin). handover speaks plain HTTP: put it behind a TLS proxy and pass --public-url \
+https://… so that cookies are marked Secure. /healthz and /metrics need no sign-in and show \
+nothing sensitive.\n\nExample:\n  handover user add ops@example.com --role admin --person dana-whitfield\n  \
+handover serve --addr 127.0.0.1:8080")]
+    Serve(ServeArgs),
+    /// Users of the web UI and API: add, list, disable, and their API tokens.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Who knows the code: authorship and truck factor from git history.
     #[command(subcommand)]
     Git(GitCommand),
@@ -317,6 +328,68 @@ pub struct ShareArgs {
     /// A share text from `handover escrow share` (repeatable).
     #[arg(long = "share", value_name = "FILE")]
     pub shares: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// The URL people reach the server at; https:// marks cookies Secure.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// How long a sign-in lasts.
+    #[arg(long, default_value_t = 12, value_name = "HOURS")]
+    pub session_hours: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user, or change an existing one's role, person or password.
+    #[command(long_about = "Add a user, or change an existing one. The password is read from \
+--password-file, else typed at a prompt (not echoed), else read as one line from standard input; \
+at least 12 characters. Only an argon2id hash is stored. Link the user to the person they are \
+with --person: that is how handover keeps a leaver out of their own departure plan, and who an \
+accepted risk names.\n\nRoles: viewer (reads), reviewer (also decides reviews, accepts risks), \
+editor (also changes the inventory, imports, works on plans), admin (also manages users).")]
+    Add {
+        email: String,
+        #[arg(long, value_parser = choice(&handover_core::UserRole::ALL, handover_core::UserRole::as_str))]
+        role: handover_core::UserRole,
+        /// The person record this user is.
+        #[arg(long, value_name = "PERSON")]
+        person: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
+    /// List users.
+    List(FormatArg),
+    /// Disable a user: their sessions end and their tokens stop working.
+    Disable { email: String },
+    /// Remove a user with their sessions and tokens.
+    Remove { email: String },
+    /// API tokens: `add EMAIL --name N [--role R]` prints the token once; `list`; `revoke ID`.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token for a user; it is printed once and only its hash is kept.
+    Add {
+        email: String,
+        /// What it is for (shown in listings).
+        #[arg(long)]
+        name: String,
+        /// Narrower than the user's role, if given.
+        #[arg(long, value_parser = choice(&handover_core::UserRole::ALL, handover_core::UserRole::as_str))]
+        role: Option<handover_core::UserRole>,
+        /// Expiry, e.g. 90d.
+        #[arg(long)]
+        expires_in: Option<handover_core::Interval>,
+    },
+    List(FormatArg),
+    Revoke { id: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ mod log;
 mod plan;
 mod records;
 mod summary;
+mod web;
 
 use crate::cli::{Cli, Command};
 use crate::error::user;
@@ -27,6 +28,8 @@ pub struct Context {
     pub config: Option<PathBuf>,
     pub actor: String,
     pub today: Date,
+    /// `--today` when given: the server keeps a fixed date only then.
+    pub today_fixed: Option<Date>,
 }
 
 impl Context {
@@ -77,7 +80,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(d) => d,
         None => jiff::Zoned::now().date(),
     };
-    let ctx = Context { db: Location::parse(&cli.db), config: cli.config, actor, today };
+    let ctx = Context { db: Location::parse(&cli.db), config: cli.config, actor, today, today_fixed: cli.today };
     match cli.command {
         Command::Init => inventory::init(&ctx),
         Command::Demo(f) => inventory::demo(&ctx, f.format),
@@ -92,6 +95,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::Git(cmd) => git::run(&ctx, cmd),
         Command::Escrow(cmd) => escrow::run(&ctx, cmd),
+        Command::Serve(args) => web::serve(&ctx, args),
+        Command::User(cmd) => web::run(&ctx, cmd),
         Command::BenchGit { paths, commits, runs } => bench::bench_git(&paths, commits, runs),
         Command::BenchLdif { users, groups, per_user } => bench::bench_ldif(&ctx, users, groups, per_user),
         Command::Import(cmd) => import::run(&ctx, cmd),

@@ -322,30 +322,16 @@ fn close_task(ctx: &Context, key: &str, task: &str, status: TaskStatus, text: St
     let mut store = ctx.store()?;
     let inv = store.load()?;
     let mut plan = load_plan(&inv, key)?;
-    let index = match task.parse::<usize>() {
-        Ok(n) if (1..=plan.tasks.len()).contains(&n) => n - 1,
-        _ => plan.tasks.iter().position(|t| t.id == task).ok_or_else(|| {
-            user(ErrorCode::RecordNotFound, format!("plan {key} has no task {task:?}; `handover plan show {key}` lists them"))
-        })?,
-    };
-    // Until sign-in exists (the web UI), the actor is who `--actor` says: refuse at least
-    // when that names the leaver, by key or email.
+    // The command line has no sign-in (the web UI and API do): the actor is who `--actor`
+    // says, so refuse at least when that names the leaver, by key or email.
     let actor = ctx.actor.split_whitespace().next().unwrap_or("");
     let leaver_email = inv.person(&plan.person).and_then(|p| p.email.clone()).unwrap_or_default();
     if actor == plan.person || (!leaver_email.is_empty() && actor.eq_ignore_ascii_case(&leaver_email)) {
         return Err(user(ErrorCode::InvalidField, "the person leaving cannot close tasks of their own plan"));
     }
-    if text.trim().is_empty() {
-        return Err(user(ErrorCode::MissingField, "give the evidence (or the reason for skipping)"));
-    }
-    let t = &mut plan.tasks[index];
-    if t.status != TaskStatus::Open {
-        return Err(user(ErrorCode::Conflict, format!("task {} is already {}", index + 1, t.status)));
-    }
-    t.status = status;
-    t.evidence = Some(text);
-    t.closed_by = Some(ctx.actor.clone());
-    t.closed_at = Some(jiff::Timestamp::now().to_string());
+    let index = handover_plan::close_task(&mut plan, task, status, &text, &ctx.actor, jiff::Timestamp::now())
+        .map_err(|e| user(e.code, e.message))?;
+    let t = &plan.tasks[index];
     let title = t.title.clone();
     save(ctx, &mut store, &inv, plan)?;
     println!("{status}: {} {title}", index + 1);

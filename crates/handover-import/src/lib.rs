@@ -21,6 +21,7 @@ pub mod live_ldap;
 pub mod orgfile;
 pub mod reconcile;
 pub mod scim;
+pub mod vendor_csv;
 pub mod yaml;
 
 pub use orgfile::{Diagnostic, Location, OrgFile};

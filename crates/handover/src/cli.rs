@@ -550,6 +550,23 @@ pub struct ImportArgs {
     pub format: FormatArg,
 }
 
+/// `import csv` takes `--format` for the vendor as well as the output, so it has its own args.
+#[derive(Debug, Args)]
+pub struct CsvImportArgs {
+    /// The system the access belongs to (it must exist: `handover system add`).
+    #[arg(long, value_name = "SYSTEM")]
+    pub system: String,
+    /// The export's vendor (okta, entra, google) and/or the output (table, json); repeatable.
+    #[arg(long, value_name = "FORMAT", value_parser = PossibleValuesParser::new(["okta", "entra", "google", "table", "json"]))]
+    pub format: Vec<String>,
+    /// The export's vendor, if not given with --format.
+    #[arg(long, value_name = "VENDOR", value_parser = PossibleValuesParser::new(["okta", "entra", "google"]))]
+    pub vendor: Option<String>,
+    /// Show what would change and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// An LDIF file (RFC 2849): users, posix groups, groupOfNames (nested), groupOfUniqueNames.
@@ -591,6 +608,66 @@ uid 0 and the sudo/wheel/admin/root groups are admin.\n\nExample:\n  handover im
         root: PathBuf,
         #[command(flatten)]
         args: ImportArgs,
+    },
+    /// AWS IAM: `aws iam get-account-authorization-details` JSON, plus the credential report.
+    #[command(long_about = "Import an AWS account's IAM from the JSON `aws iam \
+get-account-authorization-details` prints: users, groups and membership, roles (and who their \
+trust policies let assume them), managed and inline policies. With --credential-report (the \
+22-column CSV, or the JSON `aws iam get-credential-report` prints) users get MFA, last use \
+(password or access key) and the root user; users that can no longer sign in are disabled. \
+AdministratorAccess, IAMFullAccess, Action * on Resource * and actions that let a principal \
+grant itself more (iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion …) are admin; \
+docs/import.md has the whole rule set.\n\nExample:\n  aws iam get-account-authorization-details \
+> iam.json\n  aws iam get-credential-report --query Content --output text | base64 -d > report.csv\n  \
+handover import aws-iam iam.json --credential-report report.csv --system aws-prod")]
+    AwsIam {
+        file: PathBuf,
+        /// The IAM credential report (CSV, or the JSON answer with base64 `Content`).
+        #[arg(long, value_name = "CSV")]
+        credential_report: Option<PathBuf>,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+    /// Kubernetes RBAC: Role, ClusterRole, RoleBinding, ClusterRoleBinding YAML (multi-document, kind: List).
+    #[command(long_about = "Import a cluster's RBAC from YAML files (several documents per file, or \
+`kind: List`, as `kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml` \
+writes). Users, groups and service accounts named by bindings become accounts; cluster roles \
+and roles become groups their subjects are members of; a RoleBinding to a ClusterRole is a \
+grant naming its namespace. cluster-admin, verbs * on resources *, impersonating users or \
+groups, and escalate/bind on roles are admin.\n\nExample:\n  kubectl get \
+clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml > rbac.yaml\n  handover import \
+k8s-rbac rbac.yaml --system prod-cluster")]
+    K8sRbac {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+    /// GitHub: an organisation's members, owners, 2FA, teams and repository permissions (REST API JSON).
+    #[command(long_about = "Import a GitHub organisation from the REST API's own answers gathered in one \
+JSON file — {\"org\", \"members\", \"admins\" (members?role=admin), \"members_2fa_disabled\" \
+(members?filter=2fa_disabled), \"outside_collaborators\", \"teams\", \"team_members\": {slug: \
+[...]}, \"team_repos\": {slug: [...]}, \"repos\": {repo: {\"collaborators\": [...]}}} — or a \
+plain array of members. Owners and repository admin are admin; members listed with 2FA \
+disabled get mfa: false. docs/import.md describes the bundle.\n\nExample:\n  handover import \
+github example-org.json --system github")]
+    Github {
+        file: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+    /// An identity provider's user export (CSV): --format okta, entra or google.
+    #[command(long_about = "Import the users CSV an identity provider's admin console exports: Okta \
+(Directory > People), Microsoft Entra ID (Users > Download users) or Google Workspace \
+(Directory > Users > Download users). Give the vendor with --format okta|entra|google (or \
+--vendor); --format may be given again for the output (table or json). Headers are matched \
+case-insensitively in any order; status, last sign-in, MFA/2SV, admin roles and groups columns \
+are read when present (docs/import.md lists them).\n\nExample:\n  handover import csv --format \
+okta users.csv --system okta --format json")]
+    Csv {
+        file: PathBuf,
+        #[command(flatten)]
+        args: CsvImportArgs,
     },
     /// A live LDAP directory (paged search), mapped exactly as an LDIF file is.
     #[command(long_about = "Read a live LDAP directory with a paged subtree search and import it as the \

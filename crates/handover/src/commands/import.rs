@@ -3,7 +3,7 @@
 
 use super::inventory::describe;
 use super::Context;
-use crate::cli::{Format, ImportArgs, ImportCommand};
+use crate::cli::{CsvImportArgs, Format, FormatArg, ImportArgs, ImportCommand};
 use crate::error::{user, user_with};
 use crate::output;
 use anyhow::Result;
@@ -36,6 +36,43 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                 .map_err(|e| user(ErrorCode::InvalidSyntax, format!("{}/{e}", root.display())))?;
             import(ctx, &args, imported)
         }
+        ImportCommand::AwsIam { file, credential_report, args } => {
+            let bytes = read(&file)?;
+            let report = match &credential_report {
+                Some(path) => Some((path.display().to_string(), read(path)?)),
+                None => None,
+            };
+            let imported = handover_import::aws_iam::parse(
+                &args.system,
+                &file.display().to_string(),
+                &bytes,
+                report.as_ref().map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
+            )
+            .map_err(|e| user(ErrorCode::InvalidSyntax, e.to_string()))?;
+            import(ctx, &args, imported)
+        }
+        ImportCommand::K8sRbac { files, args } => {
+            let mut contents = Vec::with_capacity(files.len());
+            for f in &files {
+                contents.push((f.display().to_string(), read(f)?));
+            }
+            let imported =
+                handover_import::k8s_rbac::parse(&args.system, &contents).map_err(|e| user(ErrorCode::InvalidSyntax, e.to_string()))?;
+            import(ctx, &args, imported)
+        }
+        ImportCommand::Github { file, args } => {
+            let bytes = read(&file)?;
+            let imported = handover_import::github::parse(&args.system, &file.display().to_string(), &bytes)
+                .map_err(|e| user(ErrorCode::InvalidSyntax, e.to_string()))?;
+            import(ctx, &args, imported)
+        }
+        ImportCommand::Csv { file, args } => {
+            let (vendor, args) = csv_args(args)?;
+            let bytes = read(&file)?;
+            let imported = handover_import::vendor_csv::parse(vendor, &args.system, &file.display().to_string(), &bytes)
+                .map_err(|e| user(ErrorCode::InvalidSyntax, e.to_string()))?;
+            import(ctx, &args, imported)
+        }
         ImportCommand::Ldap { url, bind_dn, password_file, base, filter, page_size, args } => {
             let password = match &password_file {
                 Some(f) => Some(
@@ -58,6 +95,20 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             import(ctx, &args, imported)
         }
     }
+}
+
+/// Splits `import csv`'s `--format` values into the vendor and the output format.
+fn csv_args(args: CsvImportArgs) -> Result<(handover_import::vendor_csv::Vendor, ImportArgs)> {
+    let mut vendors: Vec<&str> = args.format.iter().map(String::as_str).filter(|f| !matches!(*f, "table" | "json")).collect();
+    vendors.extend(args.vendor.as_deref());
+    vendors.dedup();
+    let vendor = match vendors.as_slice() {
+        [one] => one.parse().map_err(|e: String| user(ErrorCode::InvalidField, e))?,
+        [] => return Err(user(ErrorCode::MissingField, "say whose export this is: --format okta, --format entra or --format google")),
+        _ => return Err(user(ErrorCode::InvalidField, format!("one vendor per file, not {}", vendors.join(" and ")))),
+    };
+    let format = if args.format.iter().any(|f| f == "json") { Format::Json } else { Format::Table };
+    Ok((vendor, ImportArgs { system: args.system, dry_run: args.dry_run, format: FormatArg { format } }))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {

@@ -7,6 +7,8 @@
 //!   that errors name `file:line:column`.
 //! - [`ldif`] → [`directory`]: LDIF files (and, next, live LDAP) to the accounts, groups and
 //!   grants of one system.
+//! - [`scim`], [`linux`], [`aws_iam`], [`k8s_rbac`], [`github`], [`vendor_csv`]: one module
+//!   per identity source, each `bytes → Imported` with no IO (docs/import.md).
 //! - [`reconcile`]: one system's imported access → the store's next state, with identity
 //!   resolution, vanished accounts kept as `removed`, and the import summary.
 #![forbid(unsafe_code)]

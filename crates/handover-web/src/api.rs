@@ -1,9 +1,574 @@
-//! The REST API under `/api/v1`.
+//! The REST API under `/api/v1`: JSON for every record kind, findings, risk, what-if,
+//! plans and their tasks, the event log. Authenticated by `Authorization: Bearer` API
+//! token (or the browser session, which then needs the `X-CSRF-Token` header on writes).
+//! Errors are `{"code", "message"}` with the status of docs/errors.md.
+//!
+//! The OpenAPI document is built from [`ENDPOINTS`], the same table a test walks to check
+//! every documented operation answers — the description cannot drift from the routes.
 
-use crate::state::AppState;
-use axum::Router;
+use crate::auth::Auth;
+use crate::error::{WebError, WebResult};
+use crate::pages::{findings::accept_blocking, forbid_viewers_of_own_plan, people::create_plan_blocking, plans::close_task_blocking};
+use crate::state::{blocking, AppState};
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use handover_analysis::whatif::whatif;
+use handover_core::{Kind, Record, TaskStatus, UserRole};
+use handover_store::EventFilter;
+use serde::Deserialize;
+use serde_json::{json, Value};
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
+        .route("/openapi.json", get(|| async { Json(openapi()) }))
+        .route("/me", get(me))
+        .route("/findings", get(findings))
+        .route("/findings/accept", post(accept))
+        .route("/risk", get(risk))
+        .route("/whatif", get(what_if))
+        .route("/plans", post(create_plan))
+        .route("/plans/{key}/tasks/{task}", post(close_task))
+        .route("/log", get(log))
+        .route("/log/verify", get(log_verify))
+        .route("/records/{kind}", get(list).post(create))
+        .route("/records/{kind}/{*key}", get(fetch).put(replace).delete(remove))
+        .layer(axum::middleware::map_request(mark_api))
+}
+
+/// A JSON body whose rejection (bad JSON, a missing field) answers like every other API
+/// error: `{"code": "invalid_syntax" | "invalid_field", "message": …}`.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(rejection) => {
+                let code = match rejection {
+                    axum::extract::rejection::JsonRejection::JsonSyntaxError(_) => handover_core::ErrorCode::InvalidSyntax,
+                    _ => handover_core::ErrorCode::InvalidField,
+                };
+                Err(WebError::new(code, rejection.body_text()).api())
+            }
+        }
+    }
+}
+
+/// Query parameters, rejected as JSON errors too.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S> for Params<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state).await.map(|Query(v)| Params(v)).map_err(|r| WebError::invalid(r.body_text()).api())
+    }
+}
+
+/// Marks a request as an API call, so errors (even from extractors) answer JSON.
+#[derive(Clone, Copy)]
+pub struct ApiRequest;
+
+async fn mark_api(mut req: axum::extract::Request) -> axum::extract::Request {
+    req.extensions_mut().insert(ApiRequest);
+    req
+}
+
+/// Writes need the editor role and, from a browser session, the CSRF header.
+fn writer(auth: &Auth, headers: &HeaderMap, role: UserRole) -> WebResult<()> {
+    auth.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).map_err(WebError::api)?;
+    auth.require(role).map_err(WebError::api)
+}
+
+fn kind_of(kind: &str) -> WebResult<Kind> {
+    kind.parse().map_err(|e: String| WebError::not_found(format!("{e}; kinds: {}", Kind::ALL.map(|k| k.plural()).join(", "))).api())
+}
+
+async fn me(auth: Auth) -> Json<Value> {
+    Json(json!({ "email": auth.user.email, "role": auth.role, "person": auth.user.person }))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default = "default_limit")]
+    limit: usize,
+    #[serde(default)]
+    offset: usize,
+}
+
+fn default_limit() -> usize {
+    100
+}
+
+async fn list(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path(kind): Path<String>,
+    Params(q): Params<ListQuery>,
+) -> WebResult<Json<Value>> {
+    let kind = kind_of(&kind)?;
+    let out = blocking(&state, move |s| {
+        let view = s.view()?;
+        let needle = q.q.to_lowercase();
+        let matching: Vec<&Record> = view
+            .inv()
+            .of(kind)
+            .filter(|r| needle.is_empty() || r.key().to_lowercase().contains(&needle) || r.label().to_lowercase().contains(&needle))
+            .filter(|r| !matches!(r, Record::Plan(p) if view.inv().person(&p.person).is_some_and(|person| auth.is_person(person))))
+            .collect();
+        let limit = q.limit.clamp(1, 1000);
+        let items: Vec<Value> = matching.iter().skip(q.offset).take(limit).map(|r| r.to_json()).collect();
+        Ok(json!({ "items": items, "total": matching.len(), "limit": limit, "offset": q.offset }))
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+async fn fetch(State(state): State<Arc<AppState>>, auth: Auth, Path((kind, key)): Path<(String, String)>) -> WebResult<Json<Value>> {
+    let kind = kind_of(&kind)?;
+    let out = blocking(&state, move |s| {
+        let view = s.view()?;
+        let record = view.inv().get(kind, &key).ok_or_else(|| WebError::not_found(format!("there is no {kind} {key:?}")))?;
+        if let Record::Plan(p) = record {
+            forbid_viewers_of_own_plan(&auth, &view, &p.person)?;
+        }
+        Ok(record.to_json())
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+/// Writes one record change (create, replace or delete) through validation, as the user.
+fn write(s: &AppState, auth: &Auth, kind: Kind, key: &str, body: Option<Value>, must_exist: bool) -> WebResult<Option<Value>> {
+    let view = s.view()?;
+    let current = view.inv().get(kind, key);
+    match (current, must_exist) {
+        (None, true) => return Err(WebError::not_found(format!("there is no {kind} {key:?}"))),
+        (Some(_), false) => {
+            return Err(WebError::new(handover_core::ErrorCode::DuplicateKey, format!("{kind} {key:?} already exists; PUT replaces it")))
+        }
+        _ => {}
+    }
+    if let Some(Record::Plan(p)) = current {
+        forbid_viewers_of_own_plan(auth, &view, &p.person)?;
+    }
+    let mut target = view.inv().clone();
+    let record = match body {
+        Some(body) => {
+            let record =
+                Record::from_json(kind, body).map_err(|e| WebError::new(handover_core::ErrorCode::InvalidField, format!("{kind}: {e}")))?;
+            if record.key() != key {
+                return Err(WebError::new(
+                    handover_core::ErrorCode::InvalidKey,
+                    format!("the body's key {:?} is not {key:?}", record.key()),
+                ));
+            }
+            if let Record::Plan(p) = &record {
+                forbid_viewers_of_own_plan(auth, &view, &p.person)?;
+            }
+            target.insert(record.clone());
+            Some(record)
+        }
+        None => {
+            target.remove(kind, key);
+            None
+        }
+    };
+    if let Some(p) = target.validate().into_iter().next() {
+        return Err(p.into());
+    }
+    let changes = view.inv().diff(&target, &[kind]);
+    s.with_store(|st| Ok(st.apply(&changes, &auth.actor()).map(|_| ())?))?;
+    Ok(record.map(|r| r.to_json()))
+}
+
+async fn create(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    Body(body): Body<Value>,
+) -> WebResult<Response> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let kind = kind_of(&kind)?;
+    let key = Record::from_json(kind, body.clone()).map_err(|e| WebError::invalid(format!("{kind}: {e}")).api())?.key();
+    let out = blocking(&state, move |s| write(s, &auth, kind, &key, Some(body), false)).await.map_err(WebError::api)?;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+async fn replace(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path((kind, key)): Path<(String, String)>,
+    Body(body): Body<Value>,
+) -> WebResult<Json<Value>> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let kind = kind_of(&kind)?;
+    let out = blocking(&state, move |s| write(s, &auth, kind, &key, Some(body), true)).await.map_err(WebError::api)?;
+    Ok(Json(out.unwrap_or(Value::Null)))
+}
+
+async fn remove(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path((kind, key)): Path<(String, String)>,
+) -> WebResult<StatusCode> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let kind = kind_of(&kind)?;
+    blocking(&state, move |s| write(s, &auth, kind, &key, None, true)).await.map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct FindingQuery {
+    severity: Option<String>,
+    rule: Option<String>,
+    subject: Option<String>,
+}
+
+async fn findings(State(state): State<Arc<AppState>>, _auth: Auth, Params(q): Params<FindingQuery>) -> WebResult<Json<Value>> {
+    let out = blocking(&state, move |s| {
+        let view = s.view()?;
+        let items: Vec<&handover_analysis::Finding> = view
+            .findings
+            .iter()
+            .filter(|f| q.severity.as_deref().is_none_or(|v| f.severity.to_string() == v))
+            .filter(|f| q.rule.as_deref().is_none_or(|v| f.rule == v))
+            .filter(|f| q.subject.as_deref().is_none_or(|v| f.subject == v))
+            .collect();
+        Ok(serde_json::to_value(items).unwrap_or_default())
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+#[derive(Deserialize)]
+pub struct AcceptBody {
+    rule: String,
+    subject: String,
+    reason: String,
+    expires: String,
+}
+
+async fn accept(State(state): State<Arc<AppState>>, auth: Auth, headers: HeaderMap, Body(b): Body<AcceptBody>) -> WebResult<Response> {
+    writer(&auth, &headers, UserRole::Reviewer)?;
+    let key =
+        blocking(&state, move |s| accept_blocking(s, &auth, &b.rule, &b.subject, &b.reason, &b.expires)).await.map_err(WebError::api)?;
+    Ok((StatusCode::CREATED, Json(json!({ "acceptance": key }))).into_response())
+}
+
+async fn risk(State(state): State<Arc<AppState>>, _auth: Auth) -> WebResult<Json<Value>> {
+    let out = blocking(&state, |s| Ok(serde_json::to_value(&s.view()?.risk).unwrap_or_default())).await;
+    out.map(Json).map_err(WebError::api)
+}
+
+/// `?person=a&person=b`: the repeated parameter is read from the raw query.
+async fn what_if(State(state): State<Arc<AppState>>, _auth: Auth, RawQuery(query): RawQuery) -> WebResult<Json<Value>> {
+    let people: Vec<String> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("person="))
+        .map(|v| v.replace("%40", "@").replace('+', " "))
+        .collect();
+    if people.is_empty() {
+        return Err(WebError::new(handover_core::ErrorCode::MissingField, "name at least one ?person=KEY").api());
+    }
+    let out = blocking(&state, move |s| {
+        let view = s.view()?;
+        let snap = view.snap();
+        let ix = people
+            .iter()
+            .map(|p| snap.person(p).ok_or_else(|| WebError::not_found(format!("there is no person {p:?}"))))
+            .collect::<WebResult<Vec<_>>>()?;
+        Ok(serde_json::to_value(whatif(snap, &ix)).unwrap_or_default())
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+#[derive(Deserialize)]
+pub struct PlanBody {
+    person: String,
+    #[serde(default = "friendly")]
+    mode: String,
+    leaving_at: String,
+    #[serde(default)]
+    window: String,
+    #[serde(default)]
+    owner: String,
+}
+
+fn friendly() -> String {
+    "friendly".into()
+}
+
+async fn create_plan(State(state): State<Arc<AppState>>, auth: Auth, headers: HeaderMap, Body(b): Body<PlanBody>) -> WebResult<Response> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let out = blocking(&state, move |s| {
+        let key = create_plan_blocking(s, &auth, &b.person, &b.mode, &b.leaving_at, &b.window, &b.owner)?;
+        let view = s.view()?;
+        Ok(view.inv().get(Kind::Plan, &key).map(Record::to_json).unwrap_or(Value::Null))
+    })
+    .await
+    .map_err(WebError::api)?;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TaskBody {
+    status: String,
+    evidence: String,
+}
+
+async fn close_task(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path((key, task)): Path<(String, String)>,
+    Body(b): Body<TaskBody>,
+) -> WebResult<Json<Value>> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let status = match b.status.as_str() {
+        "done" => TaskStatus::Done,
+        "skipped" => TaskStatus::Skipped,
+        other => return Err(WebError::invalid(format!("status must be done or skipped, not {other:?}")).api()),
+    };
+    let out = blocking(&state, move |s| close_task_blocking(s, &auth, &key, &task, status, &b.evidence)).await.map_err(WebError::api)?;
+    Ok(Json(Record::from(out).to_json()))
+}
+
+#[derive(Deserialize)]
+pub struct LogQuery {
+    kind: Option<String>,
+    key: Option<String>,
+    #[serde(default = "default_limit")]
+    limit: usize,
+}
+
+async fn log(State(state): State<Arc<AppState>>, _auth: Auth, Params(q): Params<LogQuery>) -> WebResult<Json<Value>> {
+    let out = blocking(&state, move |s| {
+        let filter =
+            EventFilter { kind: q.kind.as_deref().and_then(|k| k.parse().ok()), key: q.key.clone(), limit: Some(q.limit.clamp(1, 10_000)) };
+        let events = s.with_store(|st| Ok(st.events(&filter)?))?;
+        Ok(Value::Array(
+            events
+                .iter()
+                .map(|e| {
+                    json!({
+                        "seq": e.seq, "at": e.draft.at, "actor": e.draft.actor, "action": e.draft.action,
+                        "kind": e.draft.kind, "key": e.draft.key, "hash": e.hash,
+                    })
+                })
+                .collect(),
+        ))
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+async fn log_verify(State(state): State<Arc<AppState>>, _auth: Auth) -> WebResult<Json<Value>> {
+    let out = blocking(&state, |s| Ok(serde_json::to_value(s.with_store(|st| Ok(st.verify_log()?))?).unwrap_or_default())).await;
+    out.map(Json).map_err(WebError::api)
+}
+
+/// One documented operation.
+pub struct Endpoint {
+    pub method: &'static str,
+    /// OpenAPI path template.
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// The least role that may call it.
+    pub role: UserRole,
+    pub body: Option<&'static str>,
+    pub response: &'static str,
+    pub success: u16,
+}
+
+const fn ep(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    role: UserRole,
+    body: Option<&'static str>,
+    response: &'static str,
+    success: u16,
+) -> Endpoint {
+    Endpoint { method, path, summary, role, body, response, success }
+}
+
+pub const ENDPOINTS: &[Endpoint] = &[
+    ep("get", "/me", "The signed-in user or token: e-mail, role, linked person.", UserRole::Viewer, None, "Me", 200),
+    ep(
+        "get",
+        "/records/{kind}",
+        "List records of a kind (`?q=` filters by key or label; `limit`, `offset` page).",
+        UserRole::Viewer,
+        None,
+        "RecordList",
+        200,
+    ),
+    ep(
+        "post",
+        "/records/{kind}",
+        "Create a record (the body is the record, as in the org file).",
+        UserRole::Editor,
+        Some("Record"),
+        "Record",
+        201,
+    ),
+    ep("get", "/records/{kind}/{key}", "One record.", UserRole::Viewer, None, "Record", 200),
+    ep("put", "/records/{kind}/{key}", "Replace a record; the body's key must match.", UserRole::Editor, Some("Record"), "Record", 200),
+    ep("delete", "/records/{kind}/{key}", "Remove a record (refused while others refer to it).", UserRole::Editor, None, "Empty", 204),
+    ep("get", "/findings", "Audit findings (`?severity=`, `?rule=`, `?subject=KIND:KEY`).", UserRole::Viewer, None, "FindingList", 200),
+    ep(
+        "post",
+        "/findings/accept",
+        "Accept the risk of a finding until a date, with the reason; the user must be linked to a person.",
+        UserRole::Reviewer,
+        Some("Acceptance"),
+        "AcceptanceCreated",
+        201,
+    ),
+    ep(
+        "get",
+        "/risk",
+        "Key-person risk per critical system, people by departure impact, bus and truck factor.",
+        UserRole::Viewer,
+        None,
+        "Risk",
+        200,
+    ),
+    ep("get", "/whatif", "What breaks if these people leave together (`?person=KEY`, repeated).", UserRole::Viewer, None, "Impact", 200),
+    ep(
+        "post",
+        "/plans",
+        "Create (or regenerate) a departure plan; never for yourself.",
+        UserRole::Editor,
+        Some("PlanRequest"),
+        "Record",
+        201,
+    ),
+    ep(
+        "post",
+        "/plans/{key}/tasks/{task}",
+        "Close a task (number or id) as done with evidence, or skipped with the reason.",
+        UserRole::Editor,
+        Some("TaskClose"),
+        "Record",
+        200,
+    ),
+    ep("get", "/log", "Events, oldest first (`?kind=`, `?key=`, `?limit=` newest N).", UserRole::Viewer, None, "EventList", 200),
+    ep(
+        "get",
+        "/log/verify",
+        "Walk the hash chain: events verified, head hash, first broken event.",
+        UserRole::Viewer,
+        None,
+        "LogVerification",
+        200,
+    ),
+];
+
+fn schema(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// The OpenAPI 3.1 description of the API, from [`ENDPOINTS`].
+pub fn openapi() -> Value {
+    let mut paths = serde_json::Map::new();
+    for e in ENDPOINTS {
+        let mut params = Vec::new();
+        for name in ["kind", "key", "task"] {
+            if e.path.contains(&format!("{{{name}}}")) {
+                let description = match name {
+                    "kind" => format!("Record kind, singular or plural: {}", Kind::ALL.map(|k| k.plural()).join(", ")),
+                    "key" => "The record's key (`SYSTEM/NAME` for accounts, `SYSTEM/NAME/PRIVILEGE` for grants).".to_string(),
+                    _ => "The task's number (1-based) or id.".to_string(),
+                };
+                params.push(
+                    json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" }, "description": description }),
+                );
+            }
+        }
+        let mut responses = serde_json::Map::new();
+        let ok = if e.response == "Empty" {
+            json!({ "description": "Done." })
+        } else {
+            json!({ "description": "Success.", "content": { "application/json": { "schema": schema(e.response) } } })
+        };
+        responses.insert(e.success.to_string(), ok);
+        for (status, what) in [
+            ("401", "No valid token or session."),
+            ("403", "The role does not allow it, or the CSRF header is missing."),
+            ("404", "No such record."),
+            ("422", "Invalid input."),
+        ] {
+            responses
+                .insert(status.into(), json!({ "description": what, "content": { "application/json": { "schema": schema("Error") } } }));
+        }
+        let mut op = json!({
+            "summary": e.summary,
+            "operationId": format!("{}{}", e.method, e.path.replace(['/', '{', '}'], "_")),
+            "description": format!("Needs the {} role.", e.role),
+            "parameters": params,
+            "responses": responses,
+        });
+        if let Some(body) = e.body {
+            op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema(body) } } });
+        }
+        let entry = paths.entry(e.path.to_string()).or_insert_with(|| json!({}));
+        entry[e.method] = op;
+    }
+    let obj = |props: Value, required: &[&str]| json!({ "type": "object", "properties": props, "required": required });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "handover API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Who can reach what, who alone knows it, and departure plans. Records have the fields documented in docs/org-file.md; errors have the codes of docs/errors.md.",
+        },
+        "servers": [{ "url": "/api/v1" }],
+        "security": [{ "bearer": [] }],
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `handover user token add` (hot_…)." } },
+            "schemas": {
+                "Error": obj(json!({ "code": { "type": "string" }, "message": { "type": "string" } }), &["code", "message"]),
+                "Me": obj(json!({ "email": { "type": "string" }, "role": { "type": "string", "enum": ["viewer", "reviewer", "editor", "admin"] }, "person": { "type": ["string", "null"] } }), &["email", "role"]),
+                "Record": { "type": "object", "description": "A record of the kind in the path, with the fields of docs/org-file.md.", "additionalProperties": true },
+                "RecordList": obj(json!({ "items": { "type": "array", "items": schema("Record") }, "total": { "type": "integer" }, "limit": { "type": "integer" }, "offset": { "type": "integer" } }), &["items", "total", "limit", "offset"]),
+                "Finding": obj(json!({
+                    "rule": { "type": "string" }, "title": { "type": "string" },
+                    "severity": { "type": "string", "enum": ["low", "medium", "high", "critical"] },
+                    "subject": { "type": "string" }, "summary": { "type": "string" },
+                    "evidence": { "type": "array", "items": { "type": "string" } },
+                    "remediation": { "type": "string" }, "controls": { "type": "array", "items": { "type": "string" } },
+                    "accepted": { "type": ["object", "null"] },
+                }), &["rule", "severity", "subject", "summary"]),
+                "FindingList": { "type": "array", "items": schema("Finding") },
+                "Acceptance": obj(json!({ "rule": { "type": "string" }, "subject": { "type": "string" }, "reason": { "type": "string" }, "expires": { "type": "string", "format": "date" } }), &["rule", "subject", "reason", "expires"]),
+                "AcceptanceCreated": obj(json!({ "acceptance": { "type": "string" } }), &["acceptance"]),
+                "Risk": { "type": "object", "description": "As `handover risk --format json` (docs/json.md)." },
+                "Impact": { "type": "object", "description": "As `handover whatif --format json` (docs/json.md)." },
+                "PlanRequest": obj(json!({
+                    "person": { "type": "string" }, "mode": { "type": "string", "enum": ["friendly", "hostile"] },
+                    "leaving_at": { "type": "string", "description": "Local date and time, YYYY-MM-DDTHH:MM." },
+                    "window": { "type": "string", "description": "Hostile lock-out window, e.g. 15m." }, "owner": { "type": "string" },
+                }), &["person", "leaving_at"]),
+                "TaskClose": obj(json!({ "status": { "type": "string", "enum": ["done", "skipped"] }, "evidence": { "type": "string" } }), &["status", "evidence"]),
+                "EventList": { "type": "array", "items": obj(json!({ "seq": { "type": "integer" }, "at": { "type": "string" }, "actor": { "type": "string" }, "action": { "type": "string" }, "kind": { "type": "string" }, "key": { "type": "string" }, "hash": { "type": "string" } }), &["seq", "at", "actor", "action", "kind", "key", "hash"]) },
+                "LogVerification": obj(json!({ "verified": { "type": "integer" }, "head": { "type": ["string", "null"] }, "first_broken": { "type": ["object", "null"] } }), &["verified"]),
+            },
+        },
+    })
 }

@@ -166,7 +166,7 @@ impl FromRequestParts<Arc<AppState>> for Auth {
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
         let headers = parts.headers.clone();
-        let api = parts.uri.path().starts_with("/api/");
+        let api = parts.extensions.get::<crate::api::ApiRequest>().is_some();
         let found = crate::state::blocking(state, move |s| authenticate(s, &headers)).await;
         let out = match found {
             Ok(Some(a)) => Ok(a),
@@ -186,15 +186,17 @@ impl OptionalFromRequestParts<Arc<AppState>> for Auth {
     }
 }
 
-/// Failed logins: at most [`Limiter::MAX_FAILURES`] per address and per account within
-/// [`Limiter::WINDOW`]; then refused until the oldest failure ages out.
+/// Failed logins: at most [`Limiter::MAX_PER_ACCOUNT`] per account and
+/// [`Limiter::MAX_PER_ADDRESS`] per address (offices share one) within [`Limiter::WINDOW`];
+/// then refused until the oldest failure ages out.
 #[derive(Default)]
 pub struct Limiter {
     failures: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
 impl Limiter {
-    pub const MAX_FAILURES: usize = 5;
+    pub const MAX_PER_ACCOUNT: usize = 5;
+    pub const MAX_PER_ADDRESS: usize = 20;
     pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
     fn keys(ip: IpAddr, email: &str) -> [String; 2] {
@@ -205,10 +207,10 @@ impl Limiter {
     pub fn check(&self, ip: IpAddr, email: &str) -> WebResult<()> {
         let mut map = self.failures.lock().map_err(|_| WebError::new(ErrorCode::Storage, "limiter poisoned"))?;
         let now = Instant::now();
-        for key in Self::keys(ip, email) {
+        for (key, max) in Self::keys(ip, email).into_iter().zip([Self::MAX_PER_ADDRESS, Self::MAX_PER_ACCOUNT]) {
             if let Some(times) = map.get_mut(&key) {
                 times.retain(|t| now.duration_since(*t) < Self::WINDOW);
-                if times.len() >= Self::MAX_FAILURES {
+                if times.len() >= max {
                     let wait = Self::WINDOW.saturating_sub(now.duration_since(times[0])).as_secs().max(1);
                     return Err(WebError::new(
                         ErrorCode::RateLimited,
@@ -271,6 +273,11 @@ mod tests {
         let e = l.check(IpAddr::from([127, 0, 0, 9]), "A@example.com").unwrap_err();
         assert_eq!(e.code, ErrorCode::RateLimited);
         assert!(l.check(IpAddr::from([127, 0, 0, 9]), "b@example.com").is_ok());
+        // One address, many accounts: refused after the per-address limit.
+        for i in 0..20 {
+            l.failed(IpAddr::from([10, 0, 0, 1]), &format!("u{i}@example.com"));
+        }
+        assert!(l.check(IpAddr::from([10, 0, 0, 1]), "new@example.com").is_err());
     }
 
     #[test]

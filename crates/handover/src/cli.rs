@@ -389,7 +389,9 @@ pub enum TokenCommand {
         expires_in: Option<handover_core::Interval>,
     },
     List(FormatArg),
-    Revoke { id: String },
+    Revoke {
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

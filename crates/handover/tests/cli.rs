@@ -1,42 +1,13 @@
 //! The real binary, run the way a user runs it.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{create_pg_database, handover, new_database, postgres_admin_url};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 const EXAMPLE: &str = include_str!("../../../examples/org.yaml");
-
-fn handover(db: &str) -> Command {
-    let mut cmd = Command::cargo_bin("handover").unwrap();
-    cmd.env_clear().env("HANDOVER_DB", db).env("HANDOVER_TODAY", "2026-11-26").env("HANDOVER_ACTOR", "tester");
-    cmd
-}
-
-/// The backend this run of the suite tests: SQLite files, or — with
-/// `HANDOVER_TEST_BACKEND=postgres` — a fresh database per fixture on the PostgreSQL server
-/// at `HANDOVER_TEST_PG_URL` (which `scripts/test` starts).
-fn postgres_admin_url() -> Option<String> {
-    if std::env::var("HANDOVER_TEST_BACKEND").as_deref() != Ok("postgres") {
-        return None;
-    }
-    Some(std::env::var("HANDOVER_TEST_PG_URL").expect("HANDOVER_TEST_BACKEND=postgres needs HANDOVER_TEST_PG_URL (scripts/test sets it)"))
-}
-
-/// A new, empty database for one test: a file path, or a new PostgreSQL database's URL.
-fn new_database(dir: &Path, name: &str) -> String {
-    match postgres_admin_url() {
-        Some(admin) => create_pg_database(&admin),
-        None => dir.join(name).display().to_string(),
-    }
-}
-
-/// Creates a uniquely named database on the test server; returns its URL.
-fn create_pg_database(admin: &str) -> String {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    let name = format!("t_{}_{nanos}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    handover_store::create_postgres_database(admin, &name).expect("create a database on the test PostgreSQL server")
-}
 
 /// Whether the database holds anything at all (a file exists / a schema exists).
 fn database_exists(db: &str) -> bool {

@@ -1,29 +1,13 @@
 //! `handover import aws-iam | k8s-rbac | github | csv`: the real binary on the library's
 //! fixtures (and the shared corpus where it has the format), on the backend under test.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{handover, new_database};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn handover(db: &str) -> Command {
-    let mut cmd = Command::cargo_bin("handover").unwrap();
-    cmd.env_clear().env("HANDOVER_DB", db).env("HANDOVER_TODAY", "2026-11-26").env("HANDOVER_ACTOR", "tester");
-    cmd
-}
-
-/// A fresh database: a SQLite file, or a new PostgreSQL database when the suite runs with
-/// `HANDOVER_TEST_BACKEND=postgres` (as `scripts/test` does a second time).
-fn new_database(dir: &Path) -> String {
-    if std::env::var("HANDOVER_TEST_BACKEND").as_deref() == Ok("postgres") {
-        let admin = std::env::var("HANDOVER_TEST_PG_URL").expect("HANDOVER_TEST_BACKEND=postgres needs HANDOVER_TEST_PG_URL");
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-        let name = format!("i_{}_{nanos}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-        return handover_store::create_postgres_database(&admin, &name).unwrap();
-    }
-    dir.join("handover.db").display().to_string()
-}
 
 /// A library fixture (`crates/handover-import/tests/fixtures/…`).
 fn fixture(path: &str) -> PathBuf {
@@ -50,7 +34,7 @@ impl Fixture {
     /// A new store with one system and a few people to link to.
     fn new(system: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = new_database(dir.path());
+        let db = new_database(dir.path(), "handover.db");
         let f = Fixture { dir, db };
         f.run().arg("init").assert().success();
         f.run().args(["system", "add", system, "name=Imported system", "tier=1"]).assert().success();

@@ -3,11 +3,11 @@
 //! components that render themselves to escaped HTML. No script is needed anywhere.
 
 mod dashboard;
-mod findings;
+pub(crate) mod findings;
 mod log;
 mod login;
-mod people;
-mod plans;
+pub(crate) mod people;
+pub(crate) mod plans;
 mod records;
 mod systems;
 mod users;

@@ -379,6 +379,29 @@ pub struct Change {
 }
 
 impl Change {
+    /// One line for people: `+ kind key`, `- kind key`, or `~ kind key: field: old → new; …`.
+    pub fn describe(&self) -> String {
+        match self.action() {
+            crate::Action::Create => format!("+ {} {}", self.kind, self.key),
+            crate::Action::Delete => format!("- {} {}", self.kind, self.key),
+            crate::Action::Update => {
+                let (before, after) = (self.before.as_ref().map(|r| r.to_json()), self.after.as_ref().map(|r| r.to_json()));
+                let empty = serde_json::Map::new();
+                let b = before.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
+                let a = after.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
+                let mut fields: Vec<&String> = a.keys().chain(b.keys()).collect();
+                fields.sort();
+                fields.dedup();
+                let parts: Vec<String> = fields
+                    .into_iter()
+                    .filter(|f| a.get(*f) != b.get(*f))
+                    .map(|f| format!("{f}: {} → {}", short(b.get(f)), short(a.get(f))))
+                    .collect();
+                format!("~ {} {}: {}", self.kind, self.key, parts.join("; "))
+            }
+        }
+    }
+
     pub fn action(&self) -> crate::Action {
         match (&self.before, &self.after) {
             (None, _) => crate::Action::Create,
@@ -500,5 +523,20 @@ mod tests {
         inv.insert(person("ann", None));
         inv.insert(system("erp", Some("ann")));
         assert_eq!(inv.referrers(Kind::Person, "ann"), vec![(Kind::System, "erp".to_string(), "owner".to_string())]);
+    }
+}
+
+/// A field's value for a one-line diff, cut at 60 characters.
+fn short(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(v) => {
+            let s = v.to_string();
+            if s.chars().count() > 60 {
+                format!("{}…", s.chars().take(59).collect::<String>())
+            } else {
+                s
+            }
+        }
     }
 }

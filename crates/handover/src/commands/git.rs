@@ -2,7 +2,6 @@
 
 use super::Context;
 use crate::cli::{Format, GitArgs, GitCommand};
-use crate::commands::inventory::describe;
 use crate::error::user;
 use crate::output;
 use anyhow::Result;
@@ -256,7 +255,7 @@ fn scan(ctx: &Context, git: &GitArgs, system: &str, repo: Option<&str>, map: &[S
                 }
             }
             for c in &changes.changes {
-                let line = describe(c);
+                let line = c.describe();
                 // The scan is long; the key and the verb are what matter here.
                 println!("{}", line.split(": scan:").next().unwrap_or(&line));
             }

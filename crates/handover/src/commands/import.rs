@@ -1,7 +1,6 @@
 //! `handover import SOURCE …`: parse, reconcile with what the store knows of the system,
 //! validate, and write in one transaction.
 
-use super::inventory::describe;
 use super::Context;
 use crate::cli::{CsvImportArgs, Format, FormatArg, ImportArgs, ImportCommand};
 use crate::error::{user, user_with};
@@ -141,7 +140,7 @@ fn import(ctx: &Context, args: &ImportArgs, imported: Imported) -> Result<()> {
         Format::Table => {
             if args.dry_run {
                 for c in &changes.changes {
-                    println!("{}", describe(c));
+                    println!("{}", c.describe());
                 }
             }
             println!(
@@ -217,7 +216,7 @@ pub fn link(ctx: &Context, account: &str, person: &str) -> Result<()> {
     let changes = current.diff(&target, &[Kind::Account]);
     store.apply(&changes, &ctx.actor)?;
     for c in &changes.changes {
-        println!("{}", describe(c));
+        println!("{}", c.describe());
     }
     if changes.is_empty() {
         println!("{account} was already linked to {person}.");

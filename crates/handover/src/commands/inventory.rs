@@ -5,7 +5,7 @@ use crate::cli::{ExportFormat, Format};
 use crate::error::{user, user_with};
 use crate::output;
 use anyhow::{Context as _, Result};
-use handover_core::{Action, Change, ChangeSet, ErrorCode, Kind};
+use handover_core::{ChangeSet, ErrorCode, Kind};
 use handover_import::orgfile::{self, OrgFile};
 use handover_store::{SqliteStore, Store};
 use std::path::Path;
@@ -69,7 +69,7 @@ pub fn apply(ctx: &Context, path: &Path, dry_run: bool) -> Result<()> {
     let mut store: Box<dyn Store> = if dry_run && !ctx.db.exists()? { Box::new(SqliteStore::in_memory()?) } else { ctx.create_store()? };
     let changes = apply_org_file(&mut store, &path.display().to_string(), &text, &ctx.actor, dry_run, true)?;
     for c in &changes.changes {
-        println!("{}", describe(c));
+        println!("{}", c.describe());
     }
     let verb = if dry_run { "Would apply" } else { "Applied" };
     if changes.is_empty() {
@@ -144,43 +144,6 @@ pub fn stats(ctx: &Context, format: Format) -> Result<()> {
             }
             println!("{t}");
             Ok(())
-        }
-    }
-}
-
-/// One line per change: `+ person ann`, `~ system erp: tier 2 → 1`, `- account erp/old`.
-pub fn describe(c: &Change) -> String {
-    match c.action() {
-        Action::Create => format!("+ {} {}", c.kind, c.key),
-        Action::Delete => format!("- {} {}", c.kind, c.key),
-        Action::Update => {
-            let (before, after) = (c.before.as_ref().map(|r| r.to_json()), c.after.as_ref().map(|r| r.to_json()));
-            let empty = serde_json::Map::new();
-            let b = before.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
-            let a = after.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
-            let mut fields: Vec<&String> = a.keys().chain(b.keys()).collect();
-            fields.sort();
-            fields.dedup();
-            let parts: Vec<String> = fields
-                .into_iter()
-                .filter(|f| a.get(*f) != b.get(*f))
-                .map(|f| format!("{f}: {} → {}", show(b.get(f)), show(a.get(f))))
-                .collect();
-            format!("~ {} {}: {}", c.kind, c.key, parts.join("; "))
-        }
-    }
-}
-
-fn show(v: Option<&serde_json::Value>) -> String {
-    match v {
-        None => "(none)".into(),
-        Some(v) => {
-            let s = v.to_string();
-            if s.chars().count() > 60 {
-                format!("{}…", s.chars().take(59).collect::<String>())
-            } else {
-                s
-            }
         }
     }
 }

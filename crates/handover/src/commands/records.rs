@@ -2,7 +2,6 @@
 //! Every edit is turned into a `ChangeSet` against the whole inventory and validated like
 //! an org file, so the CLI cannot store what `apply` would refuse.
 
-use super::inventory::describe;
 use super::Context;
 use crate::cli::{Format, RecordAction};
 use crate::error::{user, user_with};
@@ -202,7 +201,7 @@ fn commit(ctx: &Context, store: &mut dyn Store, current: &Inventory, target: &In
     let changes = current.diff(target, &Kind::ALL);
     store.apply(&changes, &ctx.actor)?;
     for c in &changes.changes {
-        println!("{}", describe(c));
+        println!("{}", c.describe());
     }
     if changes.is_empty() {
         println!("No change.");

@@ -9,12 +9,14 @@
 //!   grants of one system.
 //! - [`scim`], [`linux`], [`aws_iam`], [`k8s_rbac`], [`github`], [`vendor_csv`]: one module
 //!   per identity source, each `bytes → Imported` with no IO (docs/import.md).
+//! - [`files`]: every file source behind one name, for uploads (web UI and API).
 //! - [`reconcile`]: one system's imported access → the store's next state, with identity
 //!   resolution, vanished accounts kept as `removed`, and the import summary.
 #![forbid(unsafe_code)]
 
 pub mod aws_iam;
 pub mod directory;
+pub mod files;
 pub mod github;
 pub mod k8s_rbac;
 pub mod ldif;

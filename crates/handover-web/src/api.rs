@@ -32,6 +32,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/whatif", get(what_if))
         .route("/plans", post(create_plan))
         .route("/plans/{key}/tasks/{task}", post(close_task))
+        .route("/imports/{source}", post(import).layer(axum::extract::DefaultBodyLimit::max(crate::pages::imports::MAX_UPLOAD_BYTES)))
         .route("/log", get(log))
         .route("/log/verify", get(log_verify))
         .route("/records/{kind}", get(list).post(create))
@@ -348,6 +349,41 @@ async fn close_task(
 }
 
 #[derive(Deserialize)]
+pub struct ImportQuery {
+    system: String,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// The request body is the file itself (one file; the command line takes several).
+async fn import(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(source): Path<String>,
+    Params(q): Params<ImportQuery>,
+    body: axum::body::Bytes,
+) -> WebResult<Json<Value>> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let source = handover_import::files::FileSource::parse(&source).ok_or_else(|| {
+        let names: Vec<&str> = handover_import::files::FileSource::ALL.iter().map(|s| s.as_str()).collect();
+        WebError::not_found(format!("there is no source {source:?}; sources: {}", names.join(", "))).api()
+    })?;
+    let out = blocking(&state, move |s| {
+        let files = [(format!("upload.{}", source.as_str()), body.to_vec())];
+        if q.dry_run {
+            let (summary, changes) = crate::pages::imports::dry_run(s, source, &q.system, &files)?;
+            Ok(json!({ "dry_run": true, "summary": summary, "changes": changes }))
+        } else {
+            let summary = crate::pages::imports::apply(s, &auth, source, &q.system, &files)?;
+            Ok(json!({ "dry_run": false, "summary": summary }))
+        }
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+#[derive(Deserialize)]
 pub struct LogQuery {
     kind: Option<String>,
     key: Option<String>,
@@ -467,6 +503,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "Record",
         200,
     ),
+    ep("post", "/imports/{source}", "Import a file of a source (ldif, scim, aws-iam, k8s-rbac, github, okta, entra, google) as the access of `?system=`; `?dry_run=true` only previews. The body is the file.", UserRole::Editor, Some("File"), "ImportResult", 200),
     ep("get", "/log", "Events, oldest first (`?kind=`, `?key=`, `?limit=` newest N).", UserRole::Viewer, None, "EventList", 200),
     ep(
         "get",
@@ -488,10 +525,11 @@ pub fn openapi() -> Value {
     let mut paths = serde_json::Map::new();
     for e in ENDPOINTS {
         let mut params = Vec::new();
-        for name in ["kind", "key", "task"] {
+        for name in ["kind", "key", "task", "source"] {
             if e.path.contains(&format!("{{{name}}}")) {
                 let description = match name {
                     "kind" => format!("Record kind, singular or plural: {}", Kind::ALL.map(|k| k.plural()).join(", ")),
+                    "source" => "ldif, scim, aws-iam, k8s-rbac, github, okta, entra or google.".to_string(),
                     "key" => "The record's key (`SYSTEM/NAME` for accounts, `SYSTEM/NAME/PRIVILEGE` for grants).".to_string(),
                     _ => "The task's number (1-based) or id.".to_string(),
                 };
@@ -523,8 +561,18 @@ pub fn openapi() -> Value {
             "parameters": params,
             "responses": responses,
         });
-        if let Some(body) = e.body {
-            op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema(body) } } });
+        if e.path == "/imports/{source}" {
+            if let Some(p) = op["parameters"].as_array_mut() {
+                p.push(json!({ "name": "system", "in": "query", "required": true, "schema": { "type": "string" }, "description": "The system whose access the file describes." }));
+                p.push(json!({ "name": "dry_run", "in": "query", "required": false, "schema": { "type": "boolean" }, "description": "Only preview." }));
+            }
+        }
+        match e.body {
+            Some("File") => {
+                op["requestBody"] = json!({ "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } })
+            }
+            Some(body) => op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema(body) } } }),
+            None => {}
         }
         let entry = paths.entry(e.path.to_string()).or_insert_with(|| json!({}));
         entry[e.method] = op;
@@ -567,6 +615,7 @@ pub fn openapi() -> Value {
                 }), &["person", "leaving_at"]),
                 "TaskClose": obj(json!({ "status": { "type": "string", "enum": ["done", "skipped"] }, "evidence": { "type": "string" } }), &["status", "evidence"]),
                 "EventList": { "type": "array", "items": obj(json!({ "seq": { "type": "integer" }, "at": { "type": "string" }, "actor": { "type": "string" }, "action": { "type": "string" }, "kind": { "type": "string" }, "key": { "type": "string" }, "hash": { "type": "string" } }), &["seq", "at", "actor", "action", "kind", "key", "hash"]) },
+                "ImportResult": obj(json!({ "dry_run": { "type": "boolean" }, "summary": { "type": "object", "description": "As `handover import … --format json` (docs/json.md)." }, "changes": { "type": "array", "items": { "type": "string" } } }), &["dry_run", "summary"]),
                 "LogVerification": obj(json!({ "verified": { "type": "integer" }, "head": { "type": ["string", "null"] }, "first_broken": { "type": ["object", "null"] } }), &["verified"]),
             },
         },

@@ -83,6 +83,8 @@ pub struct AppState {
     view: Mutex<Option<Arc<View>>>,
     pub limiter: crate::auth::Limiter,
     pub metrics: crate::metrics::Metrics,
+    /// Import uploads waiting for their uploader to confirm (one per user).
+    pub(crate) pending: Mutex<Vec<crate::pages::imports::Pending>>,
 }
 
 const MAX_IDLE: usize = 8;
@@ -100,6 +102,7 @@ impl AppState {
             view: Mutex::new(None),
             limiter: crate::auth::Limiter::default(),
             metrics: crate::metrics::Metrics::default(),
+            pending: Mutex::new(Vec::new()),
         })
     }
 

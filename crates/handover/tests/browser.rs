@@ -166,6 +166,21 @@ async fn a_person_signs_in_plans_a_departure_and_ticks_a_task_in_a_real_browser(
     client.goto(&format!("{base}/plans/dana-whitfield-2026-12-04")).await.unwrap();
     assert!(!text(&client).await.contains("should not land"));
 
+    // An upload is previewed, then confirmed, and lands on the system's page.
+    let ldif = Path::new(env!("CARGO_MANIFEST_DIR")).join("../handover-import/tests/fixtures/ldif/quillstone.ldif").canonicalize().unwrap();
+    client.goto(&format!("{base}/imports")).await.unwrap();
+    client.find(Locator::Id("source")).await.unwrap().select_by_value("ldif").await.unwrap();
+    client.find(Locator::Id("system")).await.unwrap().select_by_value("github").await.unwrap();
+    client.find(Locator::Id("file")).await.unwrap().send_keys(&ldif.display().to_string()).await.unwrap();
+    client.find(Locator::Css("form.import button[type=submit]")).await.unwrap().click().await.unwrap();
+    let preview = wait_for_text(&client, "main", "Preview: ldif into github").await;
+    assert!(preview.contains("+ account github/oliver"), "{preview}");
+    shot(&client, &shots, "import-preview.png").await;
+    client.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(&client, "/systems/github").await;
+    client.goto(&format!("{base}/records/account/github/oliver")).await.unwrap();
+    assert!(text(&client).await.contains("oliver (account)"), "the imported account has its page");
+
     for (path, name) in [("/findings?severity=critical", "findings.png"), ("/systems", "systems.png"), ("/log", "log.png")] {
         client.goto(&format!("{base}{path}")).await.unwrap();
         shot(&client, &shots, name).await;

@@ -311,3 +311,44 @@ fn health_and_metrics_need_no_session_and_show_nothing_sensitive() {
         assert!(!text.contains(secret), "metrics leak {secret:?}");
     }
 }
+
+const LDIF: &str = include_str!("../../handover-import/tests/fixtures/ldif/quillstone.ldif");
+
+#[test]
+fn an_import_by_api_previews_then_applies_in_one_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, tokens) = demo_with_users(dir.path());
+    let server = Server::start(&db);
+    let admin = Api { base: &server.base, token: &tokens["admin"] };
+    let viewer = Api { base: &server.base, token: &tokens["viewer"] };
+    assert_eq!(admin.call("POST", "/records/systems", Some(json!({"key": "lab-ldap", "name": "Lab directory", "tier": 3}))).0, 201);
+    let upload = |api: &Api, query: &str, body: &str| {
+        let req = agent()
+            .post(&format!("{}/api/v1/imports/ldif?{query}", api.base))
+            .set("Authorization", &format!("Bearer {}", api.token))
+            .set("Content-Type", "application/octet-stream");
+        let (status, r) = match req.send_string(body) {
+            Ok(r) => (r.status(), r),
+            Err(ureq::Error::Status(c, r)) => (c, r),
+            Err(e) => panic!("{e}"),
+        };
+        (status, r.into_json::<Value>().unwrap())
+    };
+    assert_eq!(upload(&viewer, "system=lab-ldap", LDIF).0, 403);
+    let (status, body) = upload(&admin, "system=lab-ldap", "dn: x\nnot ldif at all ::: \n\0");
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_syntax")), "{body}");
+    let (status, body) = upload(&admin, "system=no-such-system", LDIF);
+    assert_eq!((status, body["code"].as_str()), (404, Some("record_not_found")));
+
+    let (status, preview) = upload(&admin, "system=lab-ldap&dry_run=true", LDIF);
+    assert_eq!(status, 200, "{preview}");
+    let added = preview["summary"]["changes"]["added"].as_u64().unwrap();
+    assert!(added > 5 && preview["changes"].as_array().unwrap().iter().any(|c| c == "+ account lab-ldap/oliver"), "{preview}");
+    assert_eq!(viewer.call("GET", "/records/accounts?q=lab-ldap/", None).1["total"], 0, "a dry run writes nothing");
+
+    let (status, done) = upload(&admin, "system=lab-ldap", LDIF);
+    assert_eq!((status, done["summary"]["changes"]["added"].as_u64()), (200, Some(added)));
+    assert_eq!(viewer.call("GET", "/records/accounts/lab-ldap/oliver", None).1["name"], "oliver");
+    // The same file again changes nothing.
+    assert_eq!(upload(&admin, "system=lab-ldap", LDIF).1["summary"]["changes"], json!({"added": 0, "changed": 0, "removed": 0}));
+}

@@ -4,6 +4,7 @@
 
 mod dashboard;
 pub(crate) mod findings;
+pub(crate) mod imports;
 mod log;
 mod login;
 pub(crate) mod people;
@@ -39,6 +40,9 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/plans/{key}", get(plans::show))
         .route("/plans/{key}/tasks/{number}", post(plans::close_task))
         .route("/records/{kind}/{*key}", get(records::show))
+        .route("/imports", get(imports::form))
+        .route("/imports/preview", post(imports::preview).layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)))
+        .route("/imports/confirm", post(imports::confirm))
         .route("/log", get(log::list))
         .route("/users", get(users::list).post(users::add))
 }
@@ -66,6 +70,9 @@ impl Chrome {
             ("/plans", "Plans"),
             ("/log", "Event log"),
         ];
+        if auth.is_some_and(|a| a.role.allows(UserRole::Editor)) {
+            nav.insert(5, ("/imports", "Imports"));
+        }
         if auth.is_some_and(|a| a.role.allows(UserRole::Admin)) {
             nav.push(("/users", "Users"));
         }

@@ -441,6 +441,21 @@ impl ChangeSet {
     }
 }
 
+/// A field's value for a one-line diff, cut at 60 characters.
+fn short(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(v) => {
+            let s = v.to_string();
+            if s.chars().count() > 60 {
+                format!("{}…", s.chars().take(59).collect::<String>())
+            } else {
+                s
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,20 +538,5 @@ mod tests {
         inv.insert(person("ann", None));
         inv.insert(system("erp", Some("ann")));
         assert_eq!(inv.referrers(Kind::Person, "ann"), vec![(Kind::System, "erp".to_string(), "owner".to_string())]);
-    }
-}
-
-/// A field's value for a one-line diff, cut at 60 characters.
-fn short(v: Option<&serde_json::Value>) -> String {
-    match v {
-        None => "(none)".into(),
-        Some(v) => {
-            let s = v.to_string();
-            if s.chars().count() > 60 {
-                format!("{}…", s.chars().take(59).collect::<String>())
-            } else {
-                s
-            }
-        }
     }
 }

@@ -413,7 +413,7 @@ async fn log(State(state): State<Arc<AppState>>, _auth: Auth, Params(q): Params<
 }
 
 async fn log_verify(State(state): State<Arc<AppState>>, _auth: Auth) -> WebResult<Json<Value>> {
-    let out = blocking(&state, |s| Ok(serde_json::to_value(s.with_store(|st| Ok(st.verify_log()?))?).unwrap_or_default())).await;
+    let out = blocking(&state, |s| Ok(serde_json::to_value(s.verification()?.0).unwrap_or_default())).await;
     out.map(Json).map_err(WebError::api)
 }
 

@@ -83,11 +83,16 @@ pub struct AppState {
     view: Mutex<Option<Arc<View>>>,
     pub limiter: crate::auth::Limiter,
     pub metrics: crate::metrics::Metrics,
+    /// The event chain's last verification, its head and when: walking 250,000 events
+    /// takes a second, so it is redone when the chain grows or after [`REVERIFY_AFTER`]
+    /// (an edit behind handover's back moves no head).
+    verified: Mutex<Option<(i64, Instant, handover_store::LogVerification)>>,
     /// Import uploads waiting for their uploader to confirm (one per user).
     pub(crate) pending: Mutex<Vec<crate::pages::imports::Pending>>,
 }
 
 const MAX_IDLE: usize = 8;
+const REVERIFY_AFTER: Duration = Duration::from_secs(300);
 
 impl AppState {
     pub fn new(settings: Settings) -> WebResult<AppState> {
@@ -103,6 +108,7 @@ impl AppState {
             limiter: crate::auth::Limiter::default(),
             metrics: crate::metrics::Metrics::default(),
             pending: Mutex::new(Vec::new()),
+            verified: Mutex::new(None),
         })
     }
 
@@ -128,11 +134,27 @@ impl AppState {
         out
     }
 
+    /// The sequence number of the newest event: the store's version.
+    fn head(&self) -> WebResult<i64> {
+        self.with_store(|s| Ok(s.events(&EventFilter { limit: Some(1), ..Default::default() })?.first().map_or(0, |e| e.seq)))
+    }
+
+    /// The event chain verified up to its current head, and how many seconds ago.
+    pub fn verification(&self) -> WebResult<(handover_store::LogVerification, u64)> {
+        let head = self.head()?;
+        let mut cached = self.verified.lock().map_err(|_| poisoned())?;
+        if let Some((_, at, v)) = cached.as_ref().filter(|(h, at, _)| *h == head && at.elapsed() < REVERIFY_AFTER) {
+            return Ok((v.clone(), at.elapsed().as_secs()));
+        }
+        let v = self.with_store(|s| Ok(s.verify_log()?))?;
+        *cached = Some((head, Instant::now(), v.clone()));
+        Ok((v, 0))
+    }
+
     /// The analysed inventory as of now (blocking).
     pub fn view(&self) -> WebResult<Arc<View>> {
         let today = self.today();
-        let head =
-            self.with_store(|s| Ok(s.events(&EventFilter { limit: Some(1), ..Default::default() })?.first().map_or(0, |e| e.seq)))?;
+        let head = self.head()?;
         let mut cached = self.view.lock().map_err(|_| poisoned())?;
         if let Some(v) = cached.as_ref().filter(|v| v.head == head && v.today == today) {
             return Ok(v.clone());

@@ -20,10 +20,11 @@ pub struct LogQuery {
 
 pub async fn list(State(state): State<Arc<AppState>>, auth: Auth, Query(q): Query<LogQuery>) -> WebResult<Html<String>> {
     blocking(&state, move |s| {
-        let (events, verification) = s.with_store(|st| {
+        let (verification, age) = s.verification()?;
+        let events = s.with_store(|st| {
             let kind = q.kind.parse().ok();
             let filter = EventFilter { kind, key: Some(q.key.clone()).filter(|k| !k.is_empty()), limit: Some(200) };
-            Ok((st.events(&filter)?, st.verify_log()?))
+            Ok(st.events(&filter)?)
         })?;
         let rows = events
             .iter()
@@ -41,7 +42,7 @@ pub async fn list(State(state): State<Arc<AppState>>, auth: Auth, Query(q): Quer
         let mut chrome = Chrome::new(Some(&auth), "Event log", "/log");
         chrome.notices.push(match &verification.first_broken {
             None => format!(
-                "Verified: all {} events chain correctly. Head hash {} — write it down elsewhere to detect truncation.",
+                "Verified {age} s ago: all {} events chain correctly. Head hash {} — write it down elsewhere to detect truncation.",
                 verification.verified,
                 verification.head.as_deref().unwrap_or("(empty)")
             ),

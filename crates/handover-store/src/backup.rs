@@ -35,9 +35,34 @@ pub struct End {
     pub meta: u64,
     pub records: u64,
     pub events: u64,
+    /// Web users and API tokens (absent from backups made before they existed).
+    #[serde(default)]
+    pub users: u64,
+    #[serde(default)]
+    pub tokens: u64,
     /// The hash of the last event (the chain head); empty for an empty log.
     pub chain_head: String,
     pub sha256: String,
+}
+
+impl End {
+    fn empty() -> End {
+        End { meta: 0, records: 0, events: 0, users: 0, tokens: 0, chain_head: String::new(), sha256: String::new() }
+    }
+
+    /// Counts one item (the writer and the reader count the same way).
+    fn count(&mut self, item: &DumpItem) {
+        match item {
+            DumpItem::Meta { .. } => self.meta += 1,
+            DumpItem::Record { .. } => self.records += 1,
+            DumpItem::Event { hash, .. } => {
+                self.events += 1;
+                self.chain_head.clone_from(hash);
+            }
+            DumpItem::User { .. } => self.users += 1,
+            DumpItem::Token { .. } => self.tokens += 1,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -58,7 +83,7 @@ fn bad(message: impl Into<String>) -> StoreError {
 pub fn write(store: &dyn Store, out: impl Write, created_at: &str) -> Result<End> {
     let mut gz = GzEncoder::new(out, flate2::Compression::new(6));
     let mut hasher = Sha256::new();
-    let mut end = End { meta: 0, records: 0, events: 0, chain_head: String::new(), sha256: String::new() };
+    let mut end = End::empty();
     let line = |gz: &mut GzEncoder<_>, hasher: &mut Sha256, text: String| -> Result<()> {
         hasher.update(text.as_bytes());
         hasher.update(b"\n");
@@ -68,14 +93,7 @@ pub fn write(store: &dyn Store, out: impl Write, created_at: &str) -> Result<End
         .map_err(|e| bad(e.to_string()))?;
     line(&mut gz, &mut hasher, header)?;
     store.dump(&mut |item| {
-        match &item {
-            DumpItem::Meta { .. } => end.meta += 1,
-            DumpItem::Record { .. } => end.records += 1,
-            DumpItem::Event { hash, .. } => {
-                end.events += 1;
-                end.chain_head.clone_from(hash);
-            }
-        }
+        end.count(&item);
         let text = serde_json::to_string(&item).map_err(|e| bad(e.to_string()))?;
         line(&mut gz, &mut hasher, text)
     })?;
@@ -105,7 +123,7 @@ impl<R: Read> Reader<R> {
             name: name.to_string(),
             line_no: 0,
             hasher: Sha256::new(),
-            seen: End { meta: 0, records: 0, events: 0, chain_head: String::new(), sha256: String::new() },
+            seen: End::empty(),
             finished: None,
             failed: false,
         };
@@ -165,14 +183,7 @@ impl<R: Read> Reader<R> {
             return Ok(None);
         }
         let item: DumpItem = serde_json::from_str(&text).map_err(|e| self.error(&format!("unreadable item: {e}")))?;
-        match &item {
-            DumpItem::Meta { .. } => self.seen.meta += 1,
-            DumpItem::Record { .. } => self.seen.records += 1,
-            DumpItem::Event { hash, .. } => {
-                self.seen.events += 1;
-                self.seen.chain_head.clone_from(hash);
-            }
-        }
+        self.seen.count(&item);
         Ok(Some(item))
     }
 }

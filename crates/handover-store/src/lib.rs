@@ -198,6 +198,26 @@ pub enum DumpItem {
         prev_hash: String,
         hash: String,
     },
+    /// A web user (the password only as its argon2id hash). After the events: users are
+    /// not records, and their changes are already in the log.
+    User {
+        email: String,
+        role: String,
+        password_hash: String,
+        person: Option<String>,
+        disabled: bool,
+        created_at: String,
+    },
+    /// An API token (only the hash of its secret), after the users.
+    Token {
+        id: String,
+        secret_hash: String,
+        email: String,
+        role: String,
+        name: String,
+        created_at: String,
+        expires_at: Option<String>,
+    },
 }
 
 impl DumpItem {
@@ -213,6 +233,29 @@ impl DumpItem {
             after: e.draft.after,
             prev_hash: e.prev_hash,
             hash: e.hash,
+        }
+    }
+
+    pub fn from_user(u: handover_core::User) -> DumpItem {
+        DumpItem::User {
+            email: u.email,
+            role: u.role.as_str().to_string(),
+            password_hash: u.password_hash,
+            person: u.person,
+            disabled: u.disabled,
+            created_at: u.created_at,
+        }
+    }
+
+    pub fn from_token(t: handover_core::ApiToken) -> DumpItem {
+        DumpItem::Token {
+            id: t.id,
+            secret_hash: t.secret_hash,
+            email: t.email,
+            role: t.role.as_str().to_string(),
+            name: t.name,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
         }
     }
 
@@ -294,6 +337,8 @@ pub struct Restored {
     pub meta: u64,
     pub records: u64,
     pub events: u64,
+    pub users: u64,
+    pub tokens: u64,
 }
 
 /// What one successful `apply` did.

@@ -469,6 +469,12 @@ impl Store for PgStore {
                 sink(DumpItem::from_event(row_to_event(&r)))?;
             }
         }
+        for r in tx.query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"), &[])? {
+            sink(DumpItem::from_user(row_to_user(&r, 0)))?;
+        }
+        for r in tx.query(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY id"), &[])? {
+            sink(DumpItem::from_token(row_to_token(&r)))?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -504,6 +510,20 @@ impl Store for PgStore {
                 item @ DumpItem::Event { .. } => {
                     let e = check.event(&item)?;
                     event_rows.push(&mut tx, (e.seq, e.draft, e.prev_hash, e.hash))?;
+                }
+                DumpItem::User { email, role, password_hash, person, disabled, created_at } => {
+                    tx.execute(
+                        &format!("INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"),
+                        &[&email, &role, &password_hash, &person, &disabled, &created_at],
+                    )?;
+                    check.done.users += 1;
+                }
+                DumpItem::Token { id, secret_hash, email, role, name, created_at, expires_at } => {
+                    tx.execute(
+                        &format!("INSERT INTO api_tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+                        &[&id, &secret_hash, &email, &role, &name, &created_at, &expires_at],
+                    )?;
+                    check.done.tokens += 1;
                 }
             }
         }

@@ -487,6 +487,16 @@ impl Store for SqliteStore {
             while let Some(r) = rows.next()? {
                 sink(DumpItem::from_event(row_to_event(r)?))?;
             }
+            let mut stmt = tx.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                sink(DumpItem::from_user(row_to_user(r, 0)?))?;
+            }
+            let mut stmt = tx.prepare(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY id"))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                sink(DumpItem::from_token(row_to_token(r)?))?;
+            }
         }
         tx.commit()?;
         Ok(())
@@ -519,6 +529,22 @@ impl Store for SqliteStore {
                 item @ DumpItem::Event { .. } => {
                     let e = check.event(&item)?;
                     insert_event(&tx, e.seq, &e.draft, &e.prev_hash, &e.hash)?;
+                }
+                DumpItem::User { email, role, password_hash, person, disabled, created_at } => {
+                    tx.prepare_cached(&format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"))?.execute(params![
+                        email,
+                        role,
+                        password_hash,
+                        person,
+                        disabled,
+                        created_at
+                    ])?;
+                    check.done.users += 1;
+                }
+                DumpItem::Token { id, secret_hash, email, role, name, created_at, expires_at } => {
+                    tx.prepare_cached(&format!("INSERT INTO api_tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?
+                        .execute(params![id, secret_hash, email, role, name, created_at, expires_at])?;
+                    check.done.tokens += 1;
                 }
             }
         }

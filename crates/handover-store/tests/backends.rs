@@ -226,3 +226,47 @@ fn users_sessions_and_tokens_keep_only_hashes_and_log_user_changes() {
         assert_eq!(store.verify_log().unwrap().verified, 5 + 5);
     }
 }
+
+#[test]
+fn backups_carry_users_and_tokens_but_not_sessions() {
+    use handover_core::{ApiToken, Session, User, UserRole};
+    use handover_store::Users;
+    let dir = tempfile::tempdir().unwrap();
+    let sources = fresh(&dir, "bu-src");
+    let targets = fresh(&dir, "bu-dst");
+    for (src, dst) in sources.iter().zip(&targets) {
+        let mut store = store_with_sample(src);
+        let u = User {
+            email: "ann@example.com".into(),
+            role: UserRole::Admin,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            person: Some("ann".into()),
+            disabled: false,
+            created_at: "2026-11-26T00:00:00Z".into(),
+        };
+        store.put_user(&u, "test").unwrap();
+        let t = ApiToken {
+            id: "tok1".into(),
+            secret_hash: "f00d".into(),
+            email: u.email.clone(),
+            role: UserRole::Viewer,
+            name: "ci".into(),
+            created_at: "2026-11-26T00:00:00Z".into(),
+            expires_at: Some("2027-01-01T00:00:00Z".into()),
+        };
+        store.put_token(&t, "test").unwrap();
+        store
+            .create_session(&Session { token_hash: "s".into(), email: u.email.clone(), created_at: "x".into(), expires_at: "y".into() })
+            .unwrap();
+        let mut file = Vec::new();
+        let end = handover_store::backup::write(store.as_ref(), &mut file, "2026-11-26T00:00:00Z").unwrap();
+        assert_eq!((end.users, end.tokens), (1, 1));
+        let mut copy = dst.open().unwrap();
+        let (restored, _) = handover_store::backup::restore(copy.as_mut(), "b", file.as_slice()).unwrap();
+        assert_eq!((restored.users, restored.tokens), (1, 1));
+        assert_eq!(copy.user("ann@example.com").unwrap(), Some(u.clone()));
+        assert_eq!(copy.token("tok1").unwrap(), Some((t.clone(), u.clone())));
+        assert_eq!(copy.session("s").unwrap(), None, "sessions stay behind: everyone signs in again");
+        assert_eq!(copy.verify_log().unwrap(), store.verify_log().unwrap());
+    }
+}

@@ -41,9 +41,11 @@ pub fn backup(ctx: &Context, file: &Path) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
-        "Backed up {} records and {} events to {} ({:.1} KiB). Event chain head: {}",
+        "Backed up {} records, {} events, {} users and {} API tokens to {} ({:.1} KiB). Event chain head: {}",
         end.records,
         end.events,
+        end.users,
+        end.tokens,
         file.display(),
         size as f64 / 1024.0,
         if end.chain_head.is_empty() { "(empty log)" } else { &end.chain_head }
@@ -82,9 +84,11 @@ pub fn restore(ctx: &Context, file: &Path, check: bool) -> Result<()> {
     };
     let verified = ctx.store()?.verify_log()?;
     println!(
-        "Restored {} records and {} events into {}; the event log verifies ({} events, head {}).",
+        "Restored {} records, {} events, {} users and {} API tokens into {}; the event log verifies ({} events, head {}).",
         restored.records,
         restored.events,
+        restored.users,
+        restored.tokens,
         ctx.db.display(),
         verified.verified,
         verified.head.as_deref().unwrap_or("(empty)")

@@ -142,10 +142,22 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Event kinds that are not record kinds: changes to web users and API tokens.
+pub const USER_EVENT_KINDS: [&str; 2] = ["user", "api_token"];
+
+/// The event kind a user typed (`people`, `person`, `user`), or `None` if there is none such.
+pub fn event_kind(name: &str) -> Option<String> {
+    match name.parse::<Kind>() {
+        Ok(k) => Some(k.as_str().to_string()),
+        Err(_) => USER_EVENT_KINDS.iter().find(|k| **k == name).map(|k| k.to_string()),
+    }
+}
+
 /// Which events to read.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
-    pub kind: Option<Kind>,
+    /// A record kind (`person`, …) or [`USER_EVENT_KINDS`] (`user`, `api_token`).
+    pub kind: Option<String>,
     pub key: Option<String>,
     /// Keep only the newest `limit` matching events (still returned oldest first).
     pub limit: Option<usize>,

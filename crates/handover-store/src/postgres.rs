@@ -418,7 +418,7 @@ impl Store for PgStore {
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
-        let kind = filter.kind.map(|k| k.as_str());
+        let kind = filter.kind.as_deref();
         let rows = self.client.borrow_mut().query(&sql, &[&kind, &filter.key])?;
         let mut events: Vec<Event> = rows.iter().map(row_to_event).collect();
         events.reverse();

@@ -432,8 +432,8 @@ impl Store for SqliteStore {
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
         let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1");
         let mut args: Vec<String> = Vec::new();
-        if let Some(kind) = filter.kind {
-            args.push(kind.as_str().to_string());
+        if let Some(kind) = &filter.kind {
+            args.push(kind.clone());
             sql.push_str(&format!(" AND kind = ?{}", args.len()));
         }
         if let Some(key) = &filter.key {

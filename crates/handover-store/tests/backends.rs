@@ -108,7 +108,7 @@ fn events_filter_by_record() {
     let dir = tempfile::tempdir().unwrap();
     for at in fresh(&dir, "h") {
         let store = store_with_sample(&at);
-        let events = store.events(&EventFilter { kind: Some(Kind::Person), key: Some("ann".into()), limit: None }).unwrap();
+        let events = store.events(&EventFilter { kind: Some("person".into()), key: Some("ann".into()), limit: None }).unwrap();
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].draft.key, "ann");
         let last_two = store.events(&EventFilter { limit: Some(2), ..Default::default() }).unwrap();

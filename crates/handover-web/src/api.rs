@@ -393,8 +393,11 @@ pub struct LogQuery {
 
 async fn log(State(state): State<Arc<AppState>>, _auth: Auth, Params(q): Params<LogQuery>) -> WebResult<Json<Value>> {
     let out = blocking(&state, move |s| {
-        let filter =
-            EventFilter { kind: q.kind.as_deref().and_then(|k| k.parse().ok()), key: q.key.clone(), limit: Some(q.limit.clamp(1, 10_000)) };
+        let filter = EventFilter {
+            kind: q.kind.as_deref().and_then(handover_store::event_kind),
+            key: q.key.clone(),
+            limit: Some(q.limit.clamp(1, 10_000)),
+        };
         let events = s.with_store(|st| Ok(st.events(&filter)?))?;
         Ok(Value::Array(
             events

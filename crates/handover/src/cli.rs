@@ -29,6 +29,10 @@ fn choice<T: Copy + Send + Sync + 'static>(all: &'static [T], name: fn(T) -> &'s
     PossibleValuesParser::new(all.iter().map(|v| name(*v))).map(move |s| all.iter().copied().find(|v| name(*v) == s).unwrap_or(all[0]))
 }
 
+fn parse_event_kind(s: &str) -> Result<String, String> {
+    handover_store::event_kind(s).ok_or_else(|| format!("no such kind {s:?}: a record kind (person, system, …), user or api_token"))
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "handover", version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true)]
 pub struct Cli {
@@ -790,9 +794,10 @@ pub enum TaskCommand {
 pub struct LogArgs {
     #[command(subcommand)]
     pub verify: Option<LogCommand>,
-    /// Only events about records of this kind (person, system, …).
-    #[arg(long)]
-    pub kind: Option<handover_core::Kind>,
+    /// Only events about records of this kind (person, system, …), or about web users
+    /// (`user`) and API tokens (`api_token`).
+    #[arg(long, value_parser = parse_event_kind)]
+    pub kind: Option<String>,
     /// Only events about this record (its key).
     #[arg(long)]
     pub key: Option<String>,

@@ -352,3 +352,39 @@ fn an_import_by_api_previews_then_applies_in_one_go() {
     // The same file again changes nothing.
     assert_eq!(upload(&admin, "system=lab-ldap", LDIF).1["summary"]["changes"], json!({"added": 0, "changed": 0, "removed": 0}));
 }
+
+#[test]
+fn admins_add_users_in_the_page_and_nobody_else_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = demo_with_users(dir.path());
+    let server = Server::start(&db);
+    let base = server.base.as_str();
+    let (_, admin) = sign_in(base, "tom.askew@fernhill.example", "correct horse battery staple");
+    let admin = admin.unwrap();
+    let (_, page) = send(agent().get(&format!("{base}/users")).set("Cookie", &admin), None);
+    let csrf = hidden_csrf(&page.into_string().unwrap());
+    let add = |cookie: &str, csrf: &str, password: &str| {
+        send_form(
+            agent().post(&format!("{base}/users")).set("Cookie", cookie),
+            &[("csrf", csrf), ("email", "Auditor@Example.com"), ("role", "reviewer"), ("person", ""), ("password", password)],
+        )
+        .0
+    };
+    assert_eq!(add(&admin, &csrf, "short"), 422, "passwords have at least 12 characters");
+    assert_eq!(add(&admin, "", "a long enough password"), 403, "CSRF");
+    assert_eq!(add(&admin, &csrf, "a long enough password"), 303);
+    let (status, auditor) = sign_in(base, "auditor@example.com", "a long enough password");
+    assert_eq!(status, 303);
+    let auditor = auditor.unwrap();
+    let (_, page) = send(agent().get(&format!("{base}/findings")).set("Cookie", &auditor), None);
+    let auditor_csrf = hidden_csrf(&page.into_string().unwrap());
+    assert_eq!(send(agent().get(&format!("{base}/users")).set("Cookie", &auditor), None).0, 403);
+    assert_eq!(add(&auditor, &auditor_csrf, "another long password"), 403, "only admins manage users");
+    // The change is in the event log, with the admin as the actor and no hash.
+    let out = common::handover(&db).args(["log", "--kind", "user", "--format", "json"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("auditor@example.com") && text.contains("tom.askew@fernhill.example (web)") && !text.contains("argon2"),
+        "{text}"
+    );
+}

@@ -22,7 +22,7 @@ pub async fn list(State(state): State<Arc<AppState>>, auth: Auth, Query(q): Quer
     blocking(&state, move |s| {
         let (verification, age) = s.verification()?;
         let events = s.with_store(|st| {
-            let kind = q.kind.parse().ok();
+            let kind = handover_store::event_kind(&q.kind);
             let filter = EventFilter { kind, key: Some(q.key.clone()).filter(|k| !k.is_empty()), limit: Some(200) };
             Ok(st.events(&filter)?)
         })?;
@@ -49,7 +49,13 @@ pub async fn list(State(state): State<Arc<AppState>>, auth: Auth, Query(q): Quer
             Some(b) => format!("BROKEN at event {} ({} {}): {}. Restore from a backup.", b.seq, b.kind, b.key, b.reason),
         });
         let kinds = std::iter::once(("".to_string(), "any".to_string()))
-            .chain(handover_core::Kind::ALL.iter().map(|k| (k.as_str().to_string(), k.as_str().to_string())))
+            .chain(
+                handover_core::Kind::ALL
+                    .iter()
+                    .map(|k| k.as_str())
+                    .chain(handover_store::USER_EVENT_KINDS)
+                    .map(|k| (k.to_string(), k.to_string())),
+            )
             .collect();
         render(&ListPage {
             chrome,

@@ -118,6 +118,7 @@ impl Builder {
             evidence_required: evidence.to_string(),
             rollback: rollback.map(str::to_string),
             why,
+            message: None,
             status: TaskStatus::Open,
             evidence: None,
             closed_by: None,
@@ -467,6 +468,10 @@ pub fn generate(snap: &Snapshot, spec: &PlanSpec, key: &str, previous: Option<&P
             t.depends_on = ids.clone();
         }
     }
+    crate::messages::draft(
+        &mut tasks,
+        &crate::messages::Context { snap, leaver, hostile, leaving_at: t0, window_end, sender: comms_owner },
+    );
     // Keep what was already done or skipped.
     if let Some(prev) = previous {
         let closed: HashMap<&str, &Task> = prev.tasks.iter().filter(|t| t.status != TaskStatus::Open).map(|t| (t.id.as_str(), t)).collect();

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 mod generate;
+mod messages;
 mod tasks;
 mod verify;
 

@@ -61,6 +61,18 @@ proptest! {
             let told = plan.tasks.iter().find(|t| t.id == "communicate/person").unwrap();
             prop_assert!(revokes.iter().all(|r| r.due <= told.due));
         }
+        // Every communication task has its message drafted; the team's names every
+        // successor of every transfer.
+        for t in plan.tasks.iter().filter(|t| t.kind == TaskKind::Communicate) {
+            prop_assert!(t.message.as_deref().is_some_and(|m| m.starts_with("Subject: ")), "{} has no message", t.id);
+        }
+        let team = plan.tasks.iter().find(|t| t.id == "communicate/team").unwrap().message.clone().unwrap();
+        for t in plan.tasks.iter().filter(|t| t.kind == TaskKind::Transfer) {
+            if let Some(a) = t.assignee.as_deref() {
+                let name = &inv.person(a).unwrap().name;
+                prop_assert!(team.contains(name.as_str()), "the team message does not name {}", name);
+            }
+        }
         // Stored plans must validate (refs resolve, no task for the leaver).
         let mut with_plan = inv.clone();
         with_plan.insert(handover_core::Record::from(plan));

@@ -710,6 +710,8 @@ pub enum PlanFormat {
     Table,
     Json,
     Markdown,
+    /// A self-contained page to print and hand out.
+    Html,
     /// A calendar of the tasks (iCalendar), for the people doing them.
     Ics,
 }

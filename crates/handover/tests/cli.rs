@@ -543,6 +543,15 @@ fn a_hostile_plan_is_run_and_verified_end_to_end() {
     }
     let ics = stdout(f.run().args(["plan", "show", key, "--format", "ics"]));
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.matches("BEGIN:VEVENT").count() == tasks.len());
+    // Messages drafted per audience: the leaver after the lock-out, the team with who takes
+    // over what, vendors with their new contact; in the printable page too.
+    let message = |id: &str| tasks.iter().find(|t| t["id"] == id).and_then(|t| t["message"].as_str()).unwrap_or_default().to_string();
+    assert!(message("communicate/person").contains("your access to company systems was closed on"));
+    let team = message("communicate/team");
+    assert!(team.starts_with("Subject: Sanjay Mehta is leaving") && team.contains("- ERP administrator (role): Dana Whitfield"), "{team}");
+    let html = stdout(f.run().args(["plan", "show", key, "--format", "html"]));
+    assert!(html.starts_with("<!doctype html>") && html.contains("Confidential") && html.contains("<pre>Subject: Sanjay Mehta is leaving"));
+    assert_eq!(html.matches("<li class=").count(), tasks.len());
 
     // Not verified while access remains.
     f.run().args(["plan", "verify", key]).assert().failure().stdout(predicate::str::contains("still active: account entra-id/"));

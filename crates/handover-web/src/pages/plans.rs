@@ -7,7 +7,7 @@ use crate::state::{blocking, AppState, View};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{Html, Redirect};
-use handover_core::{Kind, Plan, Record, TaskKind, TaskStatus, UserRole};
+use handover_core::{Kind, Plan, Record, TaskStatus, UserRole};
 use std::sync::Arc;
 
 /// Evidence files are kept in the plan as text; anything larger belongs in a document
@@ -66,6 +66,7 @@ pub struct TaskRow {
     rollback: String,
     evidence: String,
     closed: String,
+    message: String,
 }
 
 pub struct Phase {
@@ -89,17 +90,6 @@ struct PlanPage {
     can_edit: bool,
 }
 
-fn phase_title(k: TaskKind) -> &'static str {
-    match k {
-        TaskKind::Knowledge => "1. Knowledge transfer",
-        TaskKind::Transfer => "2. Transfer ownership",
-        TaskKind::Revoke => "3. Revoke access",
-        TaskKind::Rotate => "4. Rotate secrets",
-        TaskKind::Communicate => "5. Communicate",
-        TaskKind::Verify => "6. Verify",
-    }
-}
-
 pub async fn show(State(state): State<Arc<AppState>>, auth: Auth, Path(key): Path<String>) -> WebResult<Html<String>> {
     blocking(&state, move |s| {
         let view = s.view()?;
@@ -111,7 +101,7 @@ pub async fn show(State(state): State<Arc<AppState>>, auth: Auth, Path(key): Pat
         for (i, t) in plan.tasks.iter().enumerate() {
             let kind = t.kind;
             if phases.last().is_none_or(|p| p.kind != kind.as_str()) {
-                phases.push(Phase { kind: kind.as_str(), title: phase_title(kind), done: 0, tasks: Vec::new() });
+                phases.push(Phase { kind: kind.as_str(), title: kind.phase_title(), done: 0, tasks: Vec::new() });
             }
             let phase = phases.last_mut().expect("pushed above");
             if t.status != TaskStatus::Open {
@@ -129,6 +119,7 @@ pub async fn show(State(state): State<Arc<AppState>>, auth: Auth, Path(key): Pat
                 evidence_required: t.evidence_required.clone(),
                 rollback: t.rollback.clone().unwrap_or_default(),
                 evidence: t.evidence.clone().unwrap_or_default(),
+                message: t.message.clone().unwrap_or_default(),
                 closed: format!("{} by {} at {}", t.status, t.closed_by.as_deref().unwrap_or("?"), t.closed_at.as_deref().unwrap_or("?")),
             });
         }

@@ -136,6 +136,10 @@ fn show(ctx: &Context, key: &str, format: PlanFormat) -> Result<()> {
             print!("{}", markdown(&plan, &inv));
             Ok(())
         }
+        PlanFormat::Html => {
+            print!("{}", html(&plan, &inv));
+            Ok(())
+        }
         PlanFormat::Table => {
             let mut t = output::table(&["#", "due", "kind", "task", "assignee", "status"]);
             for (i, task) in plan.tasks.iter().enumerate() {
@@ -177,7 +181,7 @@ fn markdown(plan: &Plan, inv: &Inventory) -> String {
         if tasks.is_empty() {
             continue;
         }
-        let _ = writeln!(o, "## {} ({})\n", phase_title(*kind), tasks.len());
+        let _ = writeln!(o, "## {} ({})\n", kind.phase_title(), tasks.len());
         for (i, t) in tasks {
             let check = if t.status == TaskStatus::Open { "[ ]" } else { "[x]" };
             let _ = writeln!(o, "- {check} **{}.** {} — *{}*, due {}", i + 1, t.title, person_name(inv, t.assignee.as_deref()), t.due);
@@ -190,6 +194,13 @@ fn markdown(plan: &Plan, inv: &Inventory) -> String {
             }
             if !t.depends_on.is_empty() {
                 let _ = writeln!(o, "  - After: {}", t.depends_on.join(", "));
+            }
+            if let Some(m) = &t.message {
+                let _ = writeln!(o, "  - Message (draft, check before sending):\n");
+                for line in m.lines() {
+                    let _ = writeln!(o, "    > {line}");
+                }
+                let _ = writeln!(o);
             }
             if t.status != TaskStatus::Open {
                 let _ = writeln!(
@@ -207,15 +218,83 @@ fn markdown(plan: &Plan, inv: &Inventory) -> String {
     o
 }
 
-fn phase_title(kind: TaskKind) -> &'static str {
-    match kind {
-        TaskKind::Knowledge => "1. Knowledge transfer",
-        TaskKind::Transfer => "2. Transfers",
-        TaskKind::Revoke => "3. Revoke access",
-        TaskKind::Rotate => "4. Rotate secrets",
-        TaskKind::Communicate => "5. Communicate",
-        TaskKind::Verify => "6. Verify",
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A self-contained page to print and hand to the people doing the tasks: one checklist
+/// per phase, every task with who, when, the evidence to keep and the message to send.
+fn html(plan: &Plan, inv: &Inventory) -> String {
+    let mut o = String::new();
+    let who = esc(&person_name(inv, Some(&plan.person)));
+    let _ = write!(
+        o,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Departure plan: {who}</title><style>\
+         body{{font:14px/1.45 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#1d232b}}\
+         h1{{font-size:22px}}h2{{font-size:17px;border-bottom:1px solid #ccd;padding-bottom:3px;margin-top:1.6em}}\
+         .confidential{{border:2px solid #a3141d;color:#a3141d;padding:6px 10px;font-weight:600}}\
+         ol{{list-style:none;padding:0}}li{{border-top:1px solid #e3e6ea;padding:6px 0;break-inside:avoid}}\
+         .box{{display:inline-block;width:1em;height:1em;border:1.5px solid #333;margin-right:.5em;vertical-align:-2px}}\
+         .done .box{{background:#1e6b3a}}.meta,.ev{{color:#586270;margin:2px 0 2px 1.6em}}\
+         pre{{white-space:pre-wrap;background:#f4f5f7;padding:8px;margin:4px 0 4px 1.6em;border-radius:4px}}\
+         @media print{{body{{margin:0}}}}</style></head><body>"
+    );
+    let _ = write!(
+        o,
+        "<h1>Departure plan: {who}</h1><p>Mode <strong>{}</strong>, leaving <strong>{}</strong>{}; plan run by {}. Plan <code>{}</code>, made {}.</p>",
+        plan.mode,
+        plan.leaving_at,
+        if plan.mode == PlanMode::Hostile { format!(", every revocation inside {} from then", plan.window) } else { String::new() },
+        esc(&person_name(inv, plan.owner.as_deref())),
+        esc(&plan.key),
+        plan.created
+    );
+    if plan.mode == PlanMode::Hostile {
+        let _ = write!(
+            o,
+            "<p class=\"confidential\">Confidential: do not share with {who}. Nothing here may alert them before the window opens.</p>"
+        );
     }
+    for kind in TaskKind::ALL {
+        let tasks: Vec<(usize, &handover_core::Task)> = plan.tasks.iter().enumerate().filter(|(_, t)| t.kind == *kind).collect();
+        if tasks.is_empty() {
+            continue;
+        }
+        let _ = write!(o, "<h2>{} ({})</h2><ol>", kind.phase_title(), tasks.len());
+        for (i, t) in tasks {
+            let _ = write!(
+                o,
+                "<li class=\"{}\"><span class=\"box\"></span><strong>{}.</strong> {} <div class=\"meta\">{} · due {}</div>\
+                 <div class=\"ev\">Evidence: {}</div>",
+                t.status,
+                i + 1,
+                esc(&t.title),
+                esc(&person_name(inv, t.assignee.as_deref())),
+                t.due,
+                esc(&t.evidence_required)
+            );
+            if let Some(r) = &t.rollback {
+                let _ = write!(o, "<div class=\"ev\">Rollback: {}</div>", esc(r));
+            }
+            if let Some(m) = &t.message {
+                let _ = write!(o, "<pre>{}</pre>", esc(m));
+            }
+            if t.status != TaskStatus::Open {
+                let _ = write!(
+                    o,
+                    "<div class=\"ev\">{} by {} at {}: {}</div>",
+                    t.status,
+                    esc(t.closed_by.as_deref().unwrap_or("?")),
+                    esc(t.closed_at.as_deref().unwrap_or("?")),
+                    esc(t.evidence.as_deref().unwrap_or(""))
+                );
+            }
+            o.push_str("</li>");
+        }
+        o.push_str("</ol>");
+    }
+    o.push_str("</body></html>\n");
+    o
 }
 
 /// iCalendar (RFC 5545) with floating local times: one event per task.

@@ -9,6 +9,8 @@
 //!   grants of one system.
 //! - [`scim`], [`linux`], [`aws_iam`], [`k8s_rbac`], [`github`], [`vendor_csv`]: one module
 //!   per identity source, each `bytes → Imported` with no IO (docs/import.md).
+//! - [`live_postgres`] → [`pg_access`]: a live PostgreSQL server's roles, memberships and
+//!   database/schema/table privileges (read from `pg_catalog`, no superuser needed).
 //! - [`files`]: every file source behind one name, for uploads (web UI and API).
 //! - [`reconcile`]: one system's imported access → the store's next state, with identity
 //!   resolution, vanished accounts kept as `removed`, and the import summary.
@@ -22,7 +24,9 @@ pub mod k8s_rbac;
 pub mod ldif;
 pub mod linux;
 pub mod live_ldap;
+pub mod live_postgres;
 pub mod orgfile;
+pub mod pg_access;
 pub mod reconcile;
 pub mod scim;
 pub mod vendor_csv;

@@ -702,6 +702,34 @@ openldap")]
         #[command(flatten)]
         args: ImportArgs,
     },
+    /// A live PostgreSQL server: roles, memberships, database/schema/table privileges (pg_catalog).
+    #[command(long_about = "Read a live PostgreSQL server's roles and privileges from pg_catalog and import \
+them as the access of one system. Login roles are accounts (disabled when VALID UNTIL has passed \
+or CONNECTION LIMIT is 0); NOLOGIN roles are group accounts `role:NAME` whose members inherit \
+their grants; what is granted to PUBLIC lands on `role:public`. Grants: role attributes \
+(SUPERUSER, CREATEROLE, BYPASSRLS, REPLICATION are admin), database privileges and ownership \
+(owner and CREATE are admin), schema privileges and ownership, and table privileges summarised \
+per schema (`tables in DB.SCHEMA: SELECT, INSERT`; INSERT/UPDATE/DELETE/TRUNCATE are write). \
+docs/import.md has the whole rule set.\n\nThe importing role needs only LOGIN and CONNECT: \
+the catalogs are readable by every role; passwords are never read. Roles are the server's; \
+schemas and tables are read from the URL's database, or from each --database instead. The \
+password comes from --password-file (or the URL); there is no TLS yet, so connect over \
+loopback, a Unix socket or a tunnel.\n\nExample:\n  handover import postgres --url \
+postgres://auditor@127.0.0.1:5432/shop --password-file ~/.pg-auditor --database shop \
+--database billing --system pg-prod")]
+    Postgres {
+        /// postgres://user@host:port/database
+        #[arg(long)]
+        url: String,
+        /// A file holding the password (a trailing newline is ignored).
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        /// Read this database's schemas and tables instead of the URL's (repeatable).
+        #[arg(long = "database", value_name = "NAME")]
+        databases: Vec<String>,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

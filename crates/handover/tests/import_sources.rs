@@ -1,5 +1,6 @@
 //! `handover import aws-iam | k8s-rbac | github | csv`: the real binary on the library's
-//! fixtures (and the shared corpus where it has the format), on the backend under test.
+//! fixtures (and the shared corpus where it has the format), on the backend under test;
+//! `import postgres` against the live server `scripts/test` starts.
 
 mod common;
 
@@ -192,4 +193,236 @@ fn csv_exports_of_three_vendors() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("bad.csv:3: column \"Last login\"").and(predicate::str::contains("error[invalid_syntax]")));
+}
+
+/// Roles and databases one test makes on the live PostgreSQL server, dropped when this is
+/// dropped — also when the test fails. Roles belong to the whole server, so every name
+/// starts with a prefix unique to this run.
+struct PgScratch {
+    admin: postgres::Config,
+    prefix: String,
+    databases: Vec<String>,
+}
+
+impl PgScratch {
+    /// The server `scripts/test` starts, or `None` (loudly; never in CI) without one.
+    fn new() -> Option<PgScratch> {
+        let Ok(admin) = std::env::var("HANDOVER_TEST_PG_URL") else {
+            assert!(std::env::var_os("CI").is_none(), "CI=true but HANDOVER_TEST_PG_URL is not set: scripts/test starts PostgreSQL");
+            eprintln!("skipping: no PostgreSQL server (run ./scripts/test, which starts one and sets HANDOVER_TEST_PG_URL)");
+            return None;
+        };
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let prefix = format!("ho{}x{nanos}", std::process::id());
+        Some(PgScratch { admin: admin.parse().expect("HANDOVER_TEST_PG_URL is a PostgreSQL URL"), prefix, databases: Vec::new() })
+    }
+
+    fn client(&self, database: &str) -> postgres::Client {
+        self.admin.clone().dbname(database).connect(postgres::NoTls).unwrap()
+    }
+
+    /// Runs SQL as the server's superuser; `{p}` stands for the prefix.
+    fn sql(&self, database: &str, sql: &str) {
+        let sql = sql.replace("{p}", &self.prefix);
+        self.client(database).batch_execute(&sql).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    }
+
+    /// A new database, owned by `owner` or else by the superuser.
+    fn create_database(&mut self, name: &str, owner: Option<&str>) -> String {
+        let name = format!("{}_{name}", self.prefix);
+        self.databases.push(name.clone());
+        self.sql("postgres", &format!("CREATE DATABASE {name}{}", owner.map(|o| format!(" OWNER {o}")).unwrap_or_default()));
+        name
+    }
+
+    /// A URL for `user` (a prefixed role) on `database`, on the same server.
+    fn url(&self, user: &str, database: &str) -> String {
+        let Some(postgres::config::Host::Tcp(host)) = self.admin.get_hosts().first() else {
+            panic!("the test server is reached over TCP: {:?}", self.admin.get_hosts())
+        };
+        let port = self.admin.get_ports().first().copied().unwrap_or(5432);
+        format!("postgres://{}_{user}@{host}:{port}/{database}", self.prefix)
+    }
+}
+
+impl Drop for PgScratch {
+    fn drop(&mut self) {
+        let Ok(mut c) = self.admin.clone().dbname("postgres").connect(postgres::NoTls) else { return };
+        for db in &self.databases {
+            if let Err(e) = c.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")) {
+                eprintln!("cleanup: dropping database {db}: {e:?}");
+            }
+        }
+        let like = format!("{}\\_%", self.prefix);
+        let roles = c
+            .query("SELECT rolname::text FROM pg_roles WHERE rolname LIKE $1", &[&like])
+            .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>());
+        for role in roles.unwrap_or_default() {
+            if let Err(e) = c.batch_execute(&format!("DROP ROLE IF EXISTS {role}")) {
+                eprintln!("cleanup: dropping role {role}: {e:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn postgres_roles_memberships_and_privileges_from_a_live_server() {
+    let Some(mut pg) = PgScratch::new() else { return };
+    pg.sql(
+        "postgres",
+        "CREATE ROLE {p}_owner NOLOGIN;
+         CREATE ROLE {p}_dba LOGIN SUPERUSER;
+         CREATE ROLE {p}_app_rw NOLOGIN;
+         CREATE ROLE {p}_ada LOGIN IN ROLE {p}_app_rw;
+         CREATE ROLE {p}_reader LOGIN;
+         COMMENT ON ROLE {p}_reader IS 'Ben Okafor <ben@example.com>';
+         GRANT pg_read_all_data TO {p}_reader;
+         CREATE ROLE {p}_gone LOGIN VALID UNTIL '2020-01-01';
+         CREATE ROLE {p}_hr LOGIN CREATEROLE;
+         CREATE ROLE {p}_locked LOGIN CONNECTION LIMIT 0;
+         CREATE ROLE {p}_etl_svc LOGIN;
+         GRANT {p}_app_rw TO {p}_etl_svc WITH ADMIN OPTION;
+         CREATE ROLE {p}_importer LOGIN PASSWORD 'importer-secret-123';",
+    );
+    let shop = pg.create_database("shop", Some("{p}_owner"));
+    let reports = pg.create_database("reports", None);
+    pg.sql(
+        &shop,
+        "SET ROLE {p}_owner;
+         CREATE SCHEMA sales;
+         CREATE TABLE sales.orders (id int);
+         CREATE TABLE sales.customers (id int);
+         GRANT USAGE ON SCHEMA sales TO {p}_app_rw, {p}_reader;
+         GRANT INSERT, UPDATE ON ALL TABLES IN SCHEMA sales TO {p}_app_rw;
+         GRANT SELECT ON ALL TABLES IN SCHEMA sales TO {p}_reader;
+         GRANT SELECT ON sales.orders TO {p}_etl_svc WITH GRANT OPTION;",
+    );
+    pg.sql(
+        &reports,
+        "CREATE SCHEMA reports;
+         CREATE TABLE reports.daily (day date);
+         GRANT USAGE ON SCHEMA reports TO {p}_reader;
+         GRANT SELECT ON reports.daily TO {p}_reader;
+         GRANT CREATE ON DATABASE {p}_reports TO {p}_hr;",
+    );
+
+    let f = Fixture::new("pgprod");
+    let p = pg.prefix.clone();
+    f.run().args(["person", "add", "ada-pg", "name=Ada Pg", &format!("email={p}_ada@example.com")]).assert().success();
+    // The importing role is a plain LOGIN role: the catalogs are readable by every role.
+    let password = f.file("pg-password", "importer-secret-123\n");
+    let url = pg.url("importer", &shop);
+    let import = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["import", "postgres", "--url", &url, "--database", &shop, "--database", &reports, "--system", "pgprod"];
+        args.extend_from_slice(extra);
+        args.push("--password-file");
+        args.into_iter().map(String::from).collect()
+    };
+    let out = f.run().args(import(&["--dry-run"])).arg(&password).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Would import into pgprod: "), "{}", String::from_utf8_lossy(&out.stdout));
+    let ours = |f: &Fixture| -> Vec<Value> {
+        let all = f.json(&["account", "list", "--format", "json"], &[]);
+        all.as_array().unwrap().iter().filter(|a| a["name"].as_str().unwrap().contains(&p)).cloned().collect()
+    };
+    assert!(ours(&f).is_empty(), "a dry run stores nothing");
+
+    let json_args = import(&["--format", "json"]);
+    let json_args: Vec<&str> = json_args.iter().map(String::as_str).collect();
+    let summary = f.json(&json_args, &[&password]);
+    assert_eq!(summary["system"], "pgprod");
+    assert_eq!(summary["warnings"], serde_json::json!([]), "{summary}");
+    assert!(changes(&summary).0 > 0, "{summary}");
+
+    // Exactly our roles, with kind, status, memberships and linked person.
+    let row = |a: &Value| {
+        let s = |k: &str| a[k].as_str().unwrap_or("").replace(&p, "P");
+        let member_of: Vec<String> =
+            a["member_of"].as_array().map_or(vec![], |m| m.iter().map(|x| x.as_str().unwrap().replace(&p, "P")).collect());
+        (s("name"), s("kind"), s("status"), s("person"), member_of.join(" "))
+    };
+    let got: Vec<_> = ours(&f).iter().map(row).collect();
+    let want: Vec<(String, String, String, String, String)> = [
+        ("P_ada", "", "", "ada-pg", "pgprod/role:P_app_rw pgprod/role:public"),
+        ("P_dba", "", "", "", "pgprod/role:public"),
+        ("P_etl_svc", "service", "", "", "pgprod/role:P_app_rw pgprod/role:public"),
+        ("P_gone", "", "disabled", "", "pgprod/role:public"),
+        ("P_hr", "", "", "", "pgprod/role:public"),
+        ("P_importer", "", "", "", "pgprod/role:public"),
+        ("P_locked", "", "disabled", "", "pgprod/role:public"),
+        ("P_reader", "", "", "ben-okafor", "pgprod/role:pg_read_all_data pgprod/role:public"),
+        ("role:P_app_rw", "group", "", "", ""),
+        ("role:P_owner", "group", "", "", ""),
+    ]
+    .iter()
+    .map(|(a, b, c, d, e)| (a.to_string(), b.to_string(), c.to_string(), d.to_string(), e.to_string()))
+    .collect();
+    assert_eq!(got, want);
+
+    // Exactly their grants and levels.
+    let grants = f.json(&["grant", "list", "--format", "json"], &[]);
+    let mut got: Vec<String> = grants
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["account"].as_str().unwrap().contains(&p) || g["account"] == "pgprod/role:public")
+        .map(|g| {
+            format!("{} | {} | {}", g["account"].as_str().unwrap(), g["privilege"].as_str().unwrap(), g["level"].as_str().unwrap())
+                .replace(&p, "P")
+        })
+        .collect();
+    got.sort();
+    let want = [
+        "pgprod/P_dba | SUPERUSER | admin",
+        "pgprod/P_etl_svc | role P_app_rw WITH ADMIN OPTION | write",
+        "pgprod/P_etl_svc | some tables in P_shop.sales: SELECT* | read",
+        "pgprod/P_hr | CREATEROLE | admin",
+        "pgprod/P_hr | database P_reports: CREATE | admin",
+        "pgprod/P_reader | schema P_reports.reports: USAGE | read",
+        "pgprod/P_reader | schema P_shop.sales: USAGE | read",
+        "pgprod/P_reader | tables in P_reports.reports: SELECT | read",
+        "pgprod/P_reader | tables in P_shop.sales: SELECT | read",
+        "pgprod/role:P_app_rw | schema P_shop.sales: USAGE | read",
+        "pgprod/role:P_app_rw | tables in P_shop.sales: INSERT, UPDATE | write",
+        "pgprod/role:P_owner | owner of database P_shop | admin",
+        "pgprod/role:P_owner | owner of schema P_shop.public | write",
+        "pgprod/role:P_owner | owner of schema P_shop.sales | write",
+        "pgprod/role:P_owner | owner of tables in P_shop.sales | write",
+        "pgprod/role:public | database P_reports: CONNECT, TEMPORARY | read",
+        "pgprod/role:public | database P_shop: CONNECT, TEMPORARY | read",
+        "pgprod/role:public | schema P_reports.public: USAGE | read",
+        "pgprod/role:public | schema P_shop.public: USAGE | read",
+    ];
+    assert_eq!(got, want);
+    assert_eq!(f.grant_level("pgprod/role:pg_read_all_data", "predefined role pg_read_all_data").as_deref(), Some("read"));
+
+    // Passwords are never read, so never stored.
+    let export = f.run().arg("export").output().unwrap();
+    let export = String::from_utf8_lossy(&export.stdout);
+    assert!(export.contains(&format!("{p}_importer")) && !export.contains("importer-secret-123") && !export.contains("SCRAM-SHA-256"));
+
+    // Re-import: nothing changes. Then what changed on the server, and nothing else, does.
+    assert_eq!(changes(&f.json(&json_args, &[&password])), (0, 0, 0));
+    pg.sql("postgres", "REVOKE {p}_app_rw FROM {p}_ada; DROP ROLE {p}_locked;");
+    assert_eq!(changes(&f.json(&json_args, &[&password])), (0, 1, 1));
+    assert_eq!(f.account(&format!("pgprod/{p}_locked"))["status"], "removed");
+
+    // Failures name the server, never the password, and change nothing.
+    let bad = format!("postgres://{p}_nobody:hunter2@127.0.0.1:1/x");
+    f.run().args(["import", "postgres", "--url", &bad, "--system", "pgprod"]).assert().failure().stderr(
+        predicate::str::contains(format!("error[source_error]: postgres://{p}_nobody:***@127.0.0.1:1/x: cannot connect"))
+            .and(predicate::str::contains("hunter2").not()),
+    );
+    pg.sql("postgres", &format!("REVOKE CONNECT ON DATABASE {reports} FROM PUBLIC"));
+    f.run()
+        .args(import(&[]))
+        .arg(&password)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("permission denied for database").and(predicate::str::contains("needs LOGIN and CONNECT")));
+    f.run()
+        .args(["import", "postgres", "--url", "host=localhost password=x", "--system", "pgprod"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("error[invalid_field]").and(predicate::str::contains("password=x").not()));
 }

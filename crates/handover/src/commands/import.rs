@@ -73,18 +73,11 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             import(ctx, &args, imported)
         }
         ImportCommand::Ldap { url, bind_dn, password_file, base, filter, page_size, args } => {
-            let password = match &password_file {
-                Some(f) => Some(
-                    String::from_utf8(read(f)?)
-                        .map_err(|_| user(ErrorCode::InvalidSyntax, format!("{} is not UTF-8 text", f.display())))?,
-                ),
-                None => None,
-            };
-            let password = password.as_deref().map(|p| p.trim_end_matches(['\n', '\r']));
+            let password = read_password(password_file.as_deref())?;
             let source = handover_import::live_ldap::LdapSource {
                 url: &url,
                 bind_dn: bind_dn.as_deref(),
-                password,
+                password: password.as_deref(),
                 base: &base,
                 filter: &filter,
                 page_size: page_size.max(1),
@@ -93,7 +86,26 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             let imported = handover_import::directory::to_records(&args.system, &entries, ctx.today);
             import(ctx, &args, imported)
         }
+        ImportCommand::Postgres { url, password_file, databases, args } => {
+            // Only a URL can be shown with its password redacted; `key=value` strings are refused.
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(user(ErrorCode::InvalidField, "--url must be a postgres://user@host:port/database URL"));
+            }
+            let password = read_password(password_file.as_deref())?;
+            let source = handover_import::live_postgres::PostgresSource { url: &url, password: password.as_deref(), databases: &databases };
+            let catalog = handover_import::live_postgres::fetch(&source)
+                .map_err(|e| user(ErrorCode::Source, format!("{}: {e}", handover_store::redact(&url))))?;
+            let imported = handover_import::pg_access::to_records(&args.system, &catalog, ctx.today);
+            import(ctx, &args, imported)
+        }
     }
+}
+
+/// A password from a file, without its trailing newline.
+fn read_password(file: Option<&Path>) -> Result<Option<String>> {
+    let Some(f) = file else { return Ok(None) };
+    let text = String::from_utf8(read(f)?).map_err(|_| user(ErrorCode::InvalidSyntax, format!("{} is not UTF-8 text", f.display())))?;
+    Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()))
 }
 
 /// Splits `import csv`'s `--format` values into the vendor and the output format.

@@ -115,7 +115,7 @@ type RuleFn = fn(&Ctx) -> Vec<Finding>;
 /// Runs every rule. Findings come most severe first, then by rule and subject.
 pub fn audit(snap: &Snapshot, thresholds: &Thresholds, today: Date) -> Vec<Finding> {
     let ctx = Ctx { snap, t: thresholds, today };
-    let rules: [RuleFn; 23] = [
+    let rules: [RuleFn; 25] = [
         single_admin,
         single_knower,
         solo_role,
@@ -139,6 +139,8 @@ pub fn audit(snap: &Snapshot, thresholds: &Thresholds, today: Date) -> Vec<Findi
         code_orphaned,
         code_single_author,
         escrow_custodian_gone,
+        review_revoke_pending,
+        review_overdue,
     ];
     let mut findings: Vec<Finding> = rules.par_iter().flat_map_iter(|rule| rule(&ctx)).collect();
     apply_acceptances(snap, &mut findings, today);
@@ -803,6 +805,63 @@ fn code_single_author(c: &Ctx) -> Vec<Finding> {
         ));
     }
     out
+}
+
+fn review_revoke_pending(c: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in c.snap.inv.reviews() {
+        for it in r.items.iter().filter(|i| i.decision == Some(handover_core::Decision::Revoke) && i.still_active(c.snap.inv)) {
+            let by = it.decided_by.as_deref().and_then(|k| c.snap.person(k)).map_or_else(|| "a reviewer".to_string(), |p| c.name(p));
+            let sev = if it.level == handover_core::Level::Admin {
+                raise(rules::REVIEW_REVOKE_PENDING.severity)
+            } else {
+                rules::REVIEW_REVOKE_PENDING.severity
+            };
+            out.push(c.finding(
+                &rules::REVIEW_REVOKE_PENDING,
+                sev,
+                subject(Kind::Account, &it.account),
+                format!("{} was to be revoked ({}) but is still active", it.access, r.name),
+                vec![
+                    format!(
+                        "decided revoke by {by} on {}: {}",
+                        it.decided_on.map_or_else(String::new, |d| d.to_string()),
+                        it.reason.as_deref().unwrap_or("")
+                    ),
+                    format!("level {}", it.level),
+                    format!("review {}", r.key),
+                ],
+            ));
+        }
+    }
+    out
+}
+
+fn review_overdue(c: &Ctx) -> Vec<Finding> {
+    c.snap
+        .inv
+        .reviews()
+        .filter(|r| r.status == handover_core::ReviewStatus::Open && r.due < c.today)
+        .filter_map(|r| {
+            let (done, all) = r.progress();
+            (done < all).then(|| {
+                let mut waiting: Vec<&str> =
+                    r.items.iter().filter(|i| i.decision.is_none()).filter_map(|i| i.reviewer.as_deref()).collect();
+                waiting.sort_unstable();
+                waiting.dedup();
+                c.finding(
+                    &rules::REVIEW_OVERDUE,
+                    rules::REVIEW_OVERDUE.severity,
+                    subject(Kind::Review, &r.key),
+                    format!("{} was due {} and {} of {all} items are undecided", r.name, r.due, all - done),
+                    vec![format!(
+                        "waiting on: {}",
+                        if waiting.is_empty() { "no reviewer assigned".to_string() } else { waiting.join(", ") }
+                    )],
+                )
+            })
+        })
+        .collect()
 }
 
 fn escrow_custodian_gone(c: &Ctx) -> Vec<Finding> {

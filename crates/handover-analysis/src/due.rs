@@ -1,4 +1,4 @@
-//! `handover due`: everything with a date that needs someone — reviews, contract ends and
+//! `handover due`: everything with a date that needs someone — reviews (policy and access), contract ends and
 //! notice deadlines, rotations, expiries, documentation re-verification, plan tasks and
 //! accepted risks coming back — overdue first, then soonest.
 
@@ -13,7 +13,7 @@ pub struct Due {
     pub due: Date,
     /// What kind of deadline: `policy review`, `contract notice`, `contract end`,
     /// `credential rotation`, `credential expiry`, `docs review`, `plan task`,
-    /// `accepted risk expires`.
+    /// `accepted risk expires`, `access review`.
     pub what: &'static str,
     /// `KIND:KEY`.
     pub subject: String,
@@ -36,6 +36,22 @@ pub fn due(inv: &Inventory, today: Date, horizon: i64, t: &Thresholds) -> Vec<Du
     for p in inv.policies() {
         if let Some(next) = p.next_review() {
             push(next, "policy review", format!("policy:{}", p.key), p.name.clone(), p.owner.clone());
+        }
+    }
+    // Open access reviews: each reviewer's undecided items, by the campaign's due date.
+    for r in inv.reviews().filter(|r| r.status == handover_core::ReviewStatus::Open) {
+        let mut by_reviewer: std::collections::BTreeMap<Option<&str>, usize> = std::collections::BTreeMap::new();
+        for it in r.items.iter().filter(|i| i.decision.is_none()) {
+            *by_reviewer.entry(it.reviewer.as_deref()).or_default() += 1;
+        }
+        for (reviewer, n) in by_reviewer {
+            push(
+                r.due,
+                "access review",
+                format!("review:{}", r.key),
+                format!("{}: {n} items to decide", r.name),
+                reviewer.map(str::to_string),
+            );
         }
     }
     for c in inv.contracts() {

@@ -183,6 +183,21 @@ pub const ESCROW_CUSTODIAN_GONE: Rule = Rule {
     remediation:
         "Rekey it now (`handover escrow rekey`) among custodians who are staying, while enough of the current ones can still open it.",
 };
+pub const REVIEW_REVOKE_PENDING: Rule = Rule {
+    id: "HO-REVIEW-001",
+    title: "Access a reviewer decided to revoke is still active",
+    severity: Severity::High,
+    controls: &["CIS Controls v8 6.2", "ISO/IEC 27001:2022 A.5.18", "NIST SP 800-53 AC-2"],
+    remediation: "Remove the access at the source, then re-import the system so handover sees it gone.",
+};
+pub const REVIEW_OVERDUE: Rule = Rule {
+    id: "HO-REVIEW-002",
+    title: "Access review past its due date with items undecided",
+    severity: Severity::Medium,
+    controls: &["CIS Controls v8 5.1", "CIS Controls v8 6.1", "ISO/IEC 27001:2022 A.5.18"],
+    remediation:
+        "Ask the reviewers named in the campaign to decide their items (`handover review show KEY --mine PERSON`), or reassign them.",
+};
 
 pub const ALL: &[Rule] = &[
     SINGLE_ADMIN,
@@ -208,6 +223,8 @@ pub const ALL: &[Rule] = &[
     CODE_ORPHANED,
     CODE_SINGLE_AUTHOR,
     ESCROW_CUSTODIAN_GONE,
+    REVIEW_REVOKE_PENDING,
+    REVIEW_OVERDUE,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -216,6 +216,7 @@ fn record_key(r: &Record) -> &str {
         Record::Acceptance(x) => &x.key,
         Record::Plan(x) => &x.key,
         Record::Escrow(x) => &x.key,
+        Record::Review(x) => &x.key,
         Record::Account(x) => &x.name,
         Record::Grant(x) => &x.privilege,
     }

@@ -95,6 +95,7 @@ impl Inventory {
     typed_view!(escrows, Escrow, Escrow);
     typed_view!(acceptances, Acceptance, Acceptance);
     typed_view!(plans, Plan, Plan);
+    typed_view!(reviews, Review, Review);
 
     pub fn person(&self, key: &str) -> Option<&Person> {
         match self.get(Kind::Person, key)? {
@@ -356,6 +357,32 @@ pub fn validate_record(r: &Record, problems: &mut Vec<Problem>) {
             }
             if p.owner.as_deref() == Some(p.person.as_str()) {
                 problems.push(invalid("owner", "the person leaving cannot own their own plan".into()));
+            }
+        }
+        Record::Review(v) => {
+            require(problems, r, "name", &v.name);
+            let scope_ok = v.scope == "all-admin"
+                || v.scope.strip_prefix("system:").or(v.scope.strip_prefix("person:")).is_some_and(|k| !k.is_empty());
+            if !scope_ok {
+                problems.push(invalid("scope", format!("{:?} is not system:KEY, person:KEY or all-admin", v.scope)));
+            }
+            if v.due < v.started {
+                problems.push(invalid("due", "a review cannot be due before it starts".into()));
+            }
+            let mut seen = std::collections::HashSet::new();
+            for (n, item) in v.items.iter().enumerate() {
+                if !seen.insert(item.access.as_str()) {
+                    problems.push(invalid(&format!("items[{n}].access"), format!("{:?} appears twice", item.access)));
+                }
+                if item.reviewer.is_some() && item.reviewer == item.holder {
+                    problems.push(invalid(&format!("items[{n}].reviewer"), "nobody reviews their own access".into()));
+                }
+                if item.decided_by.is_some() && item.decided_by == item.holder {
+                    problems.push(invalid(&format!("items[{n}].decided_by"), "nobody decides on their own access".into()));
+                }
+                if item.decision.is_some() && item.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    problems.push(invalid(&format!("items[{n}].reason"), "a decision needs its reason".into()));
+                }
             }
         }
         Record::Acceptance(a) => {

@@ -24,10 +24,11 @@ pub enum Kind {
     Acceptance,
     Plan,
     Escrow,
+    Review,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Person,
         Kind::Role,
         Kind::Vendor,
@@ -43,6 +44,7 @@ impl Kind {
         Kind::Acceptance,
         Kind::Plan,
         Kind::Escrow,
+        Kind::Review,
     ];
 
     /// Singular name: the CLI noun (`handover person list`) and the store's `kind` column.
@@ -63,6 +65,7 @@ impl Kind {
             Kind::Acceptance => "acceptance",
             Kind::Plan => "plan",
             Kind::Escrow => "escrow",
+            Kind::Review => "review",
         }
     }
 
@@ -84,6 +87,7 @@ impl Kind {
             Kind::Acceptance => "acceptances",
             Kind::Plan => "plans",
             Kind::Escrow => "escrows",
+            Kind::Review => "reviews",
         }
     }
 

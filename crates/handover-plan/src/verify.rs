@@ -38,8 +38,13 @@ pub fn verify(inv: &Inventory, plan: &Plan) -> Remaining {
     let still_named = inv
         .referrers(handover_core::Kind::Person, person)
         .into_iter()
-        .filter(|(k, _, field)| {
-            !matches!(k, handover_core::Kind::Account | handover_core::Kind::Plan | handover_core::Kind::Acceptance) && field != "manager"
+        .filter(|(k, key, field)| {
+            // Records of what happened (plans, acceptances, closed reviews) keep naming people.
+            let closed_review = *k == handover_core::Kind::Review
+                && matches!(inv.get(*k, key), Some(handover_core::Record::Review(r)) if r.status == handover_core::ReviewStatus::Closed);
+            !matches!(k, handover_core::Kind::Account | handover_core::Kind::Plan | handover_core::Kind::Acceptance)
+                && field != "manager"
+                && !closed_review
         })
         .map(|(k, key, field)| format!("{k}:{key} ({field})"))
         .collect();

@@ -33,6 +33,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/plans", post(create_plan))
         .route("/plans/{key}/tasks/{task}", post(close_task))
         .route("/imports/{source}", post(import).layer(axum::extract::DefaultBodyLimit::max(crate::pages::imports::MAX_UPLOAD_BYTES)))
+        .route("/reviews/{key}/items/{item}", post(decide_item))
         .route("/log", get(log))
         .route("/log/verify", get(log_verify))
         .route("/records/{kind}", get(list).post(create))
@@ -384,6 +385,24 @@ async fn import(
 }
 
 #[derive(Deserialize)]
+pub struct DecideBody {
+    decision: String,
+    reason: String,
+}
+
+async fn decide_item(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path((key, item)): Path<(String, String)>,
+    Body(b): Body<DecideBody>,
+) -> WebResult<Json<Value>> {
+    writer(&auth, &headers, UserRole::Reviewer)?;
+    let out = blocking(&state, move |s| crate::pages::reviews::decide_blocking(s, &auth, &key, &item, &b.decision, &b.reason)).await;
+    out.map(|r| Json(Record::from(r).to_json())).map_err(WebError::api)
+}
+
+#[derive(Deserialize)]
 pub struct LogQuery {
     kind: Option<String>,
     key: Option<String>,
@@ -507,6 +526,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         200,
     ),
     ep("post", "/imports/{source}", "Import a file of a source (ldif, scim, aws-iam, k8s-rbac, github, okta, entra, google) as the access of `?system=`; `?dry_run=true` only previews. The body is the file.", UserRole::Editor, Some("File"), "ImportResult", 200),
+    ep(
+        "post",
+        "/reviews/{key}/items/{item}",
+        "Decide an access-review item (number or access text) as the reviewer the user is linked to: `{decision: keep|revoke|modify, reason}`.",
+        UserRole::Reviewer,
+        Some("ReviewDecision"),
+        "Record",
+        200,
+    ),
     ep("get", "/log", "Events, oldest first (`?kind=`, `?key=`, `?limit=` newest N).", UserRole::Viewer, None, "EventList", 200),
     ep(
         "get",
@@ -528,10 +556,11 @@ pub fn openapi() -> Value {
     let mut paths = serde_json::Map::new();
     for e in ENDPOINTS {
         let mut params = Vec::new();
-        for name in ["kind", "key", "task", "source"] {
+        for name in ["kind", "key", "task", "source", "item"] {
             if e.path.contains(&format!("{{{name}}}")) {
                 let description = match name {
                     "kind" => format!("Record kind, singular or plural: {}", Kind::ALL.map(|k| k.plural()).join(", ")),
+                    "item" => "The item's number (1-based) or its access text.".to_string(),
                     "source" => "ldif, scim, aws-iam, k8s-rbac, github, okta, entra or google.".to_string(),
                     "key" => "The record's key (`SYSTEM/NAME` for accounts, `SYSTEM/NAME/PRIVILEGE` for grants).".to_string(),
                     _ => "The task's number (1-based) or id.".to_string(),
@@ -618,6 +647,7 @@ pub fn openapi() -> Value {
                 }), &["person", "leaving_at"]),
                 "TaskClose": obj(json!({ "status": { "type": "string", "enum": ["done", "skipped"] }, "evidence": { "type": "string" } }), &["status", "evidence"]),
                 "EventList": { "type": "array", "items": obj(json!({ "seq": { "type": "integer" }, "at": { "type": "string" }, "actor": { "type": "string" }, "action": { "type": "string" }, "kind": { "type": "string" }, "key": { "type": "string" }, "hash": { "type": "string" } }), &["seq", "at", "actor", "action", "kind", "key", "hash"]) },
+                "ReviewDecision": obj(json!({ "decision": { "type": "string", "enum": ["keep", "revoke", "modify"] }, "reason": { "type": "string" } }), &["decision", "reason"]),
                 "ImportResult": obj(json!({ "dry_run": { "type": "boolean" }, "summary": { "type": "object", "description": "As `handover import … --format json` (docs/json.md)." }, "changes": { "type": "array", "items": { "type": "string" } } }), &["dry_run", "summary"]),
                 "LogVerification": obj(json!({ "verified": { "type": "integer" }, "head": { "type": ["string", "null"] }, "first_broken": { "type": ["object", "null"] } }), &["verified"]),
             },

@@ -227,6 +227,9 @@ handover whatif --all")]
     /// Break-glass secrets sealed k-of-n among custodians: add, open, rekey.
     #[command(subcommand)]
     Escrow(EscrowCommand),
+    /// Access-review campaigns: start, decide keep/revoke/modify, close, evidence report.
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Serve the web UI and the REST API (/api/v1) over this database.
     #[command(long_about = "Serve the web UI and the REST API over this database until Ctrl-C. \
 Create the first user with `handover user add EMAIL --role admin` (the server refuses to start \
@@ -332,6 +335,63 @@ pub struct ShareArgs {
     /// A share text from `handover escrow share` (repeatable).
     #[arg(long = "share", value_name = "FILE")]
     pub shares: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Start a campaign: one item per access edge in scope, each with a reviewer who is not its holder.
+    #[command(long_about = "Start an access-review campaign (CIS 5.1/6.x, ISO/IEC 27001 A.5.18). Every \
+grant and group membership of the active login accounts in --scope becomes an item, assigned by \
+--reviewer-rule: `owner` (the system's owner, else a technical owner, else the holder's manager) or \
+`manager` (the holder's manager, else the system's owners). Nobody reviews their own access.\n\n\
+Example:\n  handover review start --scope system:entra-id --reviewer-rule owner --due 2026-12-31\n  \
+handover review start --scope all-admin --reviewer-rule manager --due 2027-01-15 --name \"Q1 admin review\"")]
+    Start {
+        /// system:KEY, person:KEY or all-admin.
+        #[arg(long)]
+        scope: String,
+        #[arg(long, value_parser = choice(handover_core::ReviewerRule::ALL, handover_core::ReviewerRule::as_str))]
+        reviewer_rule: handover_core::ReviewerRule,
+        #[arg(long, value_name = "DATE")]
+        due: jiff::civil::Date,
+        /// A name for the campaign (default: the scope and the month).
+        #[arg(long)]
+        name: Option<String>,
+        /// The campaign's key (default: from the scope and today).
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Campaigns with their completion.
+    List(FormatArg),
+    /// A campaign's items (table) or the whole record (json); `--mine PERSON` only theirs to decide.
+    Show {
+        key: String,
+        #[arg(long, value_name = "PERSON")]
+        mine: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Decide an item (its number in `review show`, or its access text).
+    Decide {
+        key: String,
+        item: String,
+        #[arg(value_parser = choice(handover_core::Decision::ALL, handover_core::Decision::as_str))]
+        decision: handover_core::Decision,
+        /// Why (kept as evidence).
+        #[arg(long)]
+        reason: String,
+        /// Who decides: the item's reviewer (a person key).
+        #[arg(long, value_name = "PERSON")]
+        by: String,
+    },
+    /// Close a campaign once every item is decided.
+    Close { key: String },
+    /// The evidence for auditors: every decision with who, when and why, and revokes not yet done.
+    Report {
+        key: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -134,7 +134,7 @@ fn stats_json_counts_every_kind() {
     assert_eq!(stats["systems"], 31);
     assert_eq!(stats["accounts"], 253);
     assert_eq!(stats["grants"], 337);
-    assert_eq!(stats.as_object().unwrap().len(), 15);
+    assert_eq!(stats.as_object().unwrap().len(), 16);
 }
 
 #[test]
@@ -1255,4 +1255,63 @@ fn a_policy_review_needs_a_reviewer_and_notes_and_clears_it_from_due() {
     assert_eq!(shown["record"]["reviews"][0]["reviewer"], "tom-askew");
     // The review is in the event log with the rest.
     assert!(stdout(f.run().args(["log", "--kind", "policy", "--key", "dr-plan"])).contains("tester"));
+}
+
+#[test]
+fn an_access_review_runs_to_evidence_and_its_revokes_are_followed_up() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let key = "person-dana-whitfield-2026-11-26";
+    f.run()
+        .args(["review", "start", "--scope", "person:dana-whitfield", "--reviewer-rule", "manager", "--due", "2026-12-31"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("Started review {key}: 14 items for 1 reviewers")));
+    let review = json(f.run().args(["review", "show", key, "--format", "json"]));
+    let items = review["items"].as_array().unwrap();
+    assert!(items.iter().all(|i| i["reviewer"] == "tom-askew" && i["holder"] == "dana-whitfield"));
+    let global = items.iter().position(|i| i["access"] == "entra-id/dana.whitfield@fernhill.example/Global Administrator").unwrap() + 1;
+    let global = global.to_string();
+
+    // Nobody decides their own access, and only the named reviewer decides.
+    let decide = |item: &str, decision: &str, by: &str| {
+        f.run().args(["review", "decide", key, item, decision, "--reason", "checked", "--by", by]).assert()
+    };
+    decide(&global, "keep", "dana-whitfield")
+        .failure()
+        .stderr(predicate::str::contains("[forbidden]").and(predicate::str::contains("own access")));
+    decide(&global, "keep", "raj-patel").failure().stderr(predicate::str::contains("for tom-askew to decide"));
+    decide(&global, "revoke", "tom-askew").success();
+    f.run().args(["review", "close", key]).assert().failure().stderr(predicate::str::contains("13 of 14 items are not decided"));
+
+    // The revoke is work to do until the access is gone; the campaign goes overdue.
+    let audit = json(f.run().args(["audit", "--format", "json"]));
+    assert!(audit.as_array().unwrap().iter().any(|x| x["rule"] == "HO-REVIEW-001"
+        && x["subject"] == "account:entra-id/dana.whitfield@fernhill.example"
+        && x["severity"] == "critical"));
+    let later = json(f.run().env("HANDOVER_TODAY", "2027-01-05").args(["audit", "--format", "json"]));
+    assert!(later.as_array().unwrap().iter().any(|x| x["rule"] == "HO-REVIEW-002" && x["subject"] == format!("review:{key}")));
+    let due = json(f.run().env("HANDOVER_TODAY", "2027-01-05").args(["due", "--format", "json"]));
+    assert!(
+        due.as_array().unwrap().iter().any(|d| d["what"] == "access review" && d["overdue"] == true && d["owner"] == "tom-askew"),
+        "{due}"
+    );
+
+    for n in 1..=14 {
+        if n.to_string() != global {
+            decide(&n.to_string(), "keep", "tom-askew").success();
+        }
+    }
+    f.run().args(["review", "close", key]).assert().success().stdout(predicate::str::contains("13 kept, 1 revoked, 0 modified"));
+    let report = stdout(f.run().args(["review", "report", key, "--format", "markdown"]));
+    assert!(report.contains("ISO/IEC 27001:2022 A.5.15, A.5.18") && report.contains("**14 of 14 items decided (100%)**"));
+    assert!(report.contains("Revoked but still active (1)") && report.contains("checked"));
+    // Removing the access clears the follow-up.
+    f.run().args(["grant", "rm", "entra-id/dana.whitfield@fernhill.example/Global Administrator"]).assert().success();
+    let audit = json(f.run().args(["audit", "--format", "json"]));
+    assert!(!audit.as_array().unwrap().iter().any(|x| x["rule"] == "HO-REVIEW-001"));
+    assert!(!stdout(f.run().args(["review", "report", key, "--format", "markdown"])).contains("Revoked but still active"));
+    // Every step is in the log.
+    let log = json(f.run().args(["log", "--kind", "review", "--format", "json"]));
+    assert_eq!(log.as_array().unwrap().len(), 1 + 14 + 1, "start, 14 decisions, close");
 }

@@ -388,3 +388,53 @@ fn admins_add_users_in_the_page_and_nobody_else_can() {
         "{text}"
     );
 }
+
+#[test]
+fn reviewers_decide_their_items_and_holders_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, tokens) = demo_with_users(dir.path());
+    common::handover(&db)
+        .args(["review", "start", "--scope", "person:dana-whitfield", "--reviewer-rule", "manager", "--due", "2026-12-31"])
+        .assert()
+        .success();
+    let key = "person-dana-whitfield-2026-11-26";
+    let server = Server::start(&db);
+    let base = server.base.as_str();
+    let admin = Api { base, token: &tokens["admin"] };
+    let (status, body) = Api { base, token: &tokens["viewer"] }.call(
+        "POST",
+        &format!("/reviews/{key}/items/1"),
+        Some(json!({"decision": "keep", "reason": "x"})),
+    );
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+    let (status, body) = Api { base, token: &tokens["cto"] }.call(
+        "POST",
+        &format!("/reviews/{key}/items/1"),
+        Some(json!({"decision": "keep", "reason": "mine"})),
+    );
+    assert_eq!(status, 403, "the holder cannot decide on her own access: {body}");
+    assert!(body["message"].as_str().unwrap().contains("own access"));
+    let (status, review) =
+        admin.call("POST", &format!("/reviews/{key}/items/1"), Some(json!({"decision": "revoke", "reason": "MSP takes over DNS"})));
+    assert_eq!(status, 200, "{review}");
+    assert_eq!(review["items"][0]["decision"], "revoke");
+    assert_eq!(review["items"][0]["decided_by"], "tom-askew");
+
+    // In the page: the reviewer's items come with a form; deciding one moves the count.
+    let (_, session) = sign_in(base, "tom.askew@fernhill.example", "correct horse battery staple");
+    let session = session.unwrap();
+    let (_, r) = send(agent().get(&format!("{base}/reviews/{key}")).set("Cookie", &session), None);
+    let html = r.into_string().unwrap();
+    assert!(
+        html.contains("Yours to decide") && html.contains("1 of 14 decided") && !html.contains("id=\"item-1\""),
+        "item 1 is decided already"
+    );
+    let csrf = hidden_csrf(&html);
+    let (status, _) = send_form(
+        agent().post(&format!("{base}/reviews/{key}/items/2")).set("Cookie", &session),
+        &[("csrf", &csrf), ("decision", "keep"), ("reason", "registrar account needed")],
+    );
+    assert_eq!(status, 303);
+    let (_, r) = send(agent().get(&format!("{base}/reviews")).set("Cookie", &session), None);
+    assert!(r.into_string().unwrap().contains("2/14 (14%)"));
+}

@@ -10,6 +10,7 @@ mod login;
 pub(crate) mod people;
 pub(crate) mod plans;
 mod records;
+pub(crate) mod reviews;
 mod systems;
 mod users;
 
@@ -43,6 +44,9 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/imports", get(imports::form))
         .route("/imports/preview", post(imports::preview).layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)))
         .route("/imports/confirm", post(imports::confirm))
+        .route("/reviews", get(reviews::list))
+        .route("/reviews/{key}", get(reviews::show))
+        .route("/reviews/{key}/items/{item}", post(reviews::decide))
         .route("/log", get(log::list))
         .route("/users", get(users::list).post(users::add))
 }
@@ -68,10 +72,11 @@ impl Chrome {
             ("/systems", "Systems"),
             ("/findings", "Findings"),
             ("/plans", "Plans"),
+            ("/reviews", "Reviews"),
             ("/log", "Event log"),
         ];
         if auth.is_some_and(|a| a.role.allows(UserRole::Editor)) {
-            nav.insert(5, ("/imports", "Imports"));
+            nav.insert(6, ("/imports", "Imports"));
         }
         if auth.is_some_and(|a| a.role.allows(UserRole::Admin)) {
             nav.push(("/users", "Users"));
@@ -212,6 +217,7 @@ pub fn href(kind: Kind, key: &str) -> String {
         Kind::Person => format!("/people/{}", path_escape(key)),
         Kind::System => format!("/systems/{}", path_escape(key)),
         Kind::Plan => format!("/plans/{}", path_escape(key)),
+        Kind::Review => format!("/reviews/{}", path_escape(key)),
         _ => format!("/records/{}/{}", kind.as_str(), path_escape(key)),
     }
 }

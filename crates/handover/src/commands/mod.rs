@@ -11,6 +11,7 @@ mod inventory;
 mod log;
 mod plan;
 mod records;
+mod review;
 mod summary;
 mod web;
 
@@ -95,6 +96,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(cmd) => plan::run(&ctx, cmd),
         Command::Git(cmd) => git::run(&ctx, cmd),
         Command::Escrow(cmd) => escrow::run(&ctx, cmd),
+        Command::Review(cmd) => review::run(&ctx, cmd),
         Command::Serve(args) => web::serve(&ctx, args),
         Command::User(cmd) => web::run(&ctx, cmd),
         Command::BenchGit { paths, commits, runs } => bench::bench_git(&paths, commits, runs),

@@ -50,6 +50,7 @@ fn columns(kind: Kind) -> &'static [&'static str] {
         Kind::Acceptance => &["rule", "subject", "accepted_by", "expires"],
         Kind::Plan => &["person", "mode", "leaving_at", "owner"],
         Kind::Escrow => &["name", "system", "threshold", "generation", "sealed_on"],
+        Kind::Review => &["name", "scope", "due", "status"],
     }
 }
 

@@ -1,0 +1,10 @@
+//! Governance workflows: the checklists of the seed articles as records that keep
+//! themselves current. Pure functions over the inventory and its snapshot; the caller
+//! stores the records they return, so every step is an event in the log.
+//!
+//! - [`review`]: access-review campaigns — one item per access edge in scope, a reviewer
+//!   who is not the holder, keep / revoke / modify decisions with reasons, the evidence
+//!   report, and what revoke decisions left undone.
+#![forbid(unsafe_code)]
+
+pub mod review;

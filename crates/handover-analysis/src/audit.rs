@@ -115,7 +115,7 @@ type RuleFn = fn(&Ctx) -> Vec<Finding>;
 /// Runs every rule. Findings come most severe first, then by rule and subject.
 pub fn audit(snap: &Snapshot, thresholds: &Thresholds, today: Date) -> Vec<Finding> {
     let ctx = Ctx { snap, t: thresholds, today };
-    let rules: [RuleFn; 25] = [
+    let rules: [RuleFn; 26] = [
         single_admin,
         single_knower,
         solo_role,
@@ -141,6 +141,7 @@ pub fn audit(snap: &Snapshot, thresholds: &Thresholds, today: Date) -> Vec<Findi
         escrow_custodian_gone,
         review_revoke_pending,
         review_overdue,
+        intake_pending,
     ];
     let mut findings: Vec<Finding> = rules.par_iter().flat_map_iter(|rule| rule(&ctx)).collect();
     apply_acceptances(snap, &mut findings, today);
@@ -629,7 +630,9 @@ fn unmaintained(c: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for (s, sys) in c.snap.systems.iter().enumerate() {
         let mut evidence = Vec::new();
-        if sys.maintenance_contract.is_none() {
+        // Going without an agreement is fine once someone has decided so, on the record.
+        let waived = sys.intake.as_ref().is_some_and(|i| i.no_maintenance.is_some());
+        if sys.maintenance_contract.is_none() && !waived {
             evidence.push("no maintenance agreement".to_string());
         }
         match &sys.patching {
@@ -805,6 +808,29 @@ fn code_single_author(c: &Ctx) -> Vec<Finding> {
         ));
     }
     out
+}
+
+fn intake_pending(c: &Ctx) -> Vec<Finding> {
+    c.snap
+        .inv
+        .systems()
+        .filter_map(|s| {
+            let intake = s.intake.as_ref().filter(|i| i.status == handover_core::IntakeStatus::Pending)?;
+            let gaps = s.intake_gaps(c.snap.inv);
+            let requested = c.snap.person(&intake.requested_by).map_or_else(|| intake.requested_by.clone(), |p| c.name(p));
+            let mut evidence = vec![format!("requested by {requested} on {}", intake.requested_on)];
+            let (sev, summary) = if gaps.is_empty() {
+                evidence.push("nothing is missing".into());
+                (Severity::Low, format!("{} has everything it needs; accept it into IT's care", s.name))
+            } else {
+                evidence.extend(gaps.iter().map(|g| format!("lacks {g}")));
+                let sev =
+                    if s.tier <= c.t.key_person_max_tier { raise(rules::INTAKE_PENDING.severity) } else { rules::INTAKE_PENDING.severity };
+                (sev, format!("{} (tier {}) runs without {} of the six things intake requires", s.name, s.tier, gaps.len()))
+            };
+            Some(c.finding(&rules::INTAKE_PENDING, sev, subject(Kind::System, &s.key), summary, evidence))
+        })
+        .collect()
 }
 
 fn review_revoke_pending(c: &Ctx) -> Vec<Finding> {

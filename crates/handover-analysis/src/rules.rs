@@ -198,6 +198,13 @@ pub const REVIEW_OVERDUE: Rule = Rule {
     remediation:
         "Ask the reviewers named in the campaign to decide their items (`handover review show KEY --mine PERSON`), or reassign them.",
 };
+pub const INTAKE_PENDING: Rule = Rule {
+    id: "HO-INTAKE-001",
+    title: "System bought or built outside IT still pending intake",
+    severity: Severity::Medium,
+    controls: &["CIS Controls v8 1.1", "CIS Controls v8 2.1", "ISO/IEC 27001:2022 A.5.9", "ISO/IEC 27001:2022 A.5.23"],
+    remediation: "Name what it lacks (`handover intake list`) — owners, vendor contact, maintenance or a recorded waiver, patching, docs — then `handover intake accept`.",
+};
 
 pub const ALL: &[Rule] = &[
     SINGLE_ADMIN,
@@ -225,6 +232,7 @@ pub const ALL: &[Rule] = &[
     ESCROW_CUSTODIAN_GONE,
     REVIEW_REVOKE_PENDING,
     REVIEW_OVERDUE,
+    INTAKE_PENDING,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

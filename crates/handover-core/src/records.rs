@@ -220,6 +220,75 @@ pub struct System {
     pub patching: Option<Patching>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    /// Set for a system bought or built outside IT (shadow IT) while it goes through intake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake: Option<Intake>,
+}
+
+impl System {
+    /// For a system in intake (shadow IT): what it still lacks before it can be accepted —
+    /// a business owner, a technical owner, a vendor with a named contact, a maintenance
+    /// agreement (or a recorded decision to go without), a patching owner and a real cadence,
+    /// and documentation. Empty when nothing is missing.
+    pub fn intake_gaps(&self, inv: &crate::Inventory) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.owner.is_none() {
+            out.push("a business owner");
+        }
+        if self.technical_owners.is_empty() {
+            out.push("a technical owner");
+        }
+        match &self.vendor {
+            None => out.push("a vendor (the supplier, or whoever built it)"),
+            Some(v) => {
+                let has_contact = inv.contacts().any(|c| c.vendor.as_deref() == Some(v.as_str()));
+                if !has_contact {
+                    out.push("a named contact at the vendor");
+                }
+            }
+        }
+        let waived = self.intake.as_ref().is_some_and(|i| i.no_maintenance.is_some());
+        if self.maintenance_contract.is_none() && !waived {
+            out.push("a maintenance agreement, or a recorded decision to go without");
+        }
+        match &self.patching {
+            Some(p) if p.owner.is_some() && !matches!(p.cadence, PatchCadence::None | PatchCadence::AdHoc) => {}
+            _ => out.push("a patching owner and cadence"),
+        }
+        if self.docs.is_empty() {
+            out.push("documentation");
+        }
+        out
+    }
+}
+
+string_enum!(IntakeStatus { Pending => "pending", Accepted => "accepted" } default Pending);
+
+/// A system taken in from outside IT (seeds 001, 002). It stays `pending` until it has a
+/// business owner, a technical owner, a vendor contact, a maintenance agreement (or a
+/// recorded decision to go without), a patching owner and cadence, and documentation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intake {
+    pub requested_by: String,
+    pub requested_on: Date,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub status: IntakeStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_on: Option<Date>,
+    /// The decision to run without a maintenance agreement, and who took the risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_maintenance: Option<Waiver>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub accepted_by: String,
+    pub reason: String,
+    pub on: Date,
 }
 
 /// An identity in one system. Its key is `SYSTEM/NAME`.
@@ -787,6 +856,13 @@ impl Record {
             Record::System(r) => {
                 one(o, "owner", Kind::Person, &r.owner);
                 many(o, "technical_owners", Kind::Person, &r.technical_owners);
+                if let Some(intake) = &r.intake {
+                    o.push(Ref { field: "intake.requested_by".into(), kind: Kind::Person, key: &intake.requested_by });
+                    one(o, "intake.accepted_by", Kind::Person, &intake.accepted_by);
+                    if let Some(w) = &intake.no_maintenance {
+                        o.push(Ref { field: "intake.no_maintenance.accepted_by".into(), kind: Kind::Person, key: &w.accepted_by });
+                    }
+                }
                 one(o, "vendor", Kind::Vendor, &r.vendor);
                 for (i, d) in r.docs.iter().enumerate() {
                     one(o, &format!("docs[{i}].author"), Kind::Person, &d.author);

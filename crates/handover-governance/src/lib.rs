@@ -5,6 +5,9 @@
 //! - [`review`]: access-review campaigns — one item per access edge in scope, a reviewer
 //!   who is not the holder, keep / revoke / modify decisions with reasons, the evidence
 //!   report, and what revoke decisions left undone.
+//! - [`intake`]: systems bought or built outside IT, pending until someone answers for
+//!   each thing that keeps them running.
 #![forbid(unsafe_code)]
 
+pub mod intake;
 pub mod review;

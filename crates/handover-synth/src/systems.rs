@@ -715,6 +715,7 @@ impl Gen {
             maintenance_contract: contract,
             patching,
             depends_on: deps.iter().map(|j| self.systems[*j as usize].key.clone()).collect(),
+            intake: None,
         }));
 
         // Who uses it.

@@ -227,6 +227,9 @@ handover whatif --all")]
     /// Break-glass secrets sealed k-of-n among custodians: add, open, rekey.
     #[command(subcommand)]
     Escrow(EscrowCommand),
+    /// Systems bought or built outside IT: pending until owners, vendor contact, maintenance, patching and docs are named.
+    #[command(subcommand)]
+    Intake(IntakeCommand),
     /// Access-review campaigns: start, decide keep/revoke/modify, close, evidence report.
     #[command(subcommand)]
     Review(ReviewCommand),
@@ -335,6 +338,46 @@ pub struct ShareArgs {
     /// A share text from `handover escrow share` (repeatable).
     #[arg(long = "share", value_name = "FILE")]
     pub shares: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntakeCommand {
+    /// Record a system bought or built outside IT; it is pending until accepted.
+    #[command(long_about = "Record a system bought or built outside IT (shadow IT) as a system with an \
+intake: `intake add KEY name=… tier=… [FIELD=VALUE…] --requested-by PERSON`. It stays pending, and \
+`audit` flags it (HO-INTAKE-001), until it has a business owner, a technical owner, a vendor with \
+a named contact, a maintenance agreement (or `intake waive-maintenance`), a patching owner and \
+cadence, and documentation; then `intake accept`.\n\nExample:\n  handover intake add erp-link \
+name=\"ERP to webshop integration\" tier=1 kind=integration owner=helen-marsh --requested-by helen-marsh")]
+    Add {
+        /// The key, then FIELD=VALUE pairs of the system.
+        #[arg(value_name = "KEY|FIELD=VALUE", required = true)]
+        args: Vec<String>,
+        /// Who brought it in.
+        #[arg(long, value_name = "PERSON")]
+        requested_by: String,
+    },
+    /// Pending intakes and what each still lacks (`--all` includes accepted ones).
+    List {
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Record the decision to run without a maintenance agreement, and who takes the risk.
+    WaiveMaintenance {
+        key: String,
+        #[arg(long, value_name = "PERSON")]
+        by: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Accept the system into IT's care (refused while anything is missing).
+    Accept {
+        key: String,
+        #[arg(long, value_name = "PERSON")]
+        by: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

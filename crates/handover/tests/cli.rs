@@ -1315,3 +1315,48 @@ fn an_access_review_runs_to_evidence_and_its_revokes_are_followed_up() {
     let log = json(f.run().args(["log", "--kind", "review", "--format", "json"]));
     assert_eq!(log.as_array().unwrap().len(), 1 + 14 + 1, "start, 14 decisions, close");
 }
+
+#[test]
+fn a_shadow_it_intake_is_blocked_until_someone_answers_for_everything() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    f.run()
+        .args(["intake", "add", "erp-link", "name=ERP to webshop integration", "tier=1", "kind=integration", "owner=helen-marsh"])
+        .args(["--requested-by", "helen-marsh"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("erp-link is pending intake; it still lacks: a technical owner;"));
+    let finding = |f: &Fixture| {
+        json(f.run().args(["audit", "--format", "json"])).as_array().unwrap().iter().find(|x| x["rule"] == "HO-INTAKE-001").cloned()
+    };
+    let pending = finding(&f).expect("a pending intake is a finding");
+    assert_eq!((pending["subject"].as_str(), pending["severity"].as_str()), (Some("system:erp-link"), Some("high")));
+    assert!(pending["evidence"].as_array().unwrap().iter().any(|e| e == "lacks documentation"));
+    f.run()
+        .args(["intake", "accept", "erp-link", "--by", "tom-askew"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("[missing_field]").and(predicate::str::contains("cannot be accepted yet")));
+    f.run()
+        .args(["system", "set", "erp-link", "technical_owners=raj-patel", "vendor=brightpath-msp", "patching.owner=raj-patel"])
+        .args(["patching.cadence=monthly", r#"docs=[{"title":"Runbook","url":"https://wiki.fernhill.example/erp-link"}]"#])
+        .assert()
+        .success();
+    let lacks = json(f.run().args(["intake", "list", "--format", "json"]));
+    assert_eq!(lacks[0]["missing"], serde_json::json!(["a maintenance agreement, or a recorded decision to go without"]));
+    f.run().args(["intake", "waive-maintenance", "erp-link", "--by", "helen-marsh", "--reason", " "]).assert().failure();
+    f.run()
+        .args(["intake", "waive-maintenance", "erp-link", "--by", "helen-marsh", "--reason", "BrightPath fixes it on time and materials"])
+        .assert()
+        .success();
+    f.run()
+        .args(["intake", "accept", "erp-link", "--by", "tom-askew"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Accepted erp-link"));
+    assert!(finding(&f).is_none());
+    let system = json(f.run().args(["system", "show", "erp-link", "--format", "json"]));
+    let intake = &system["record"]["intake"];
+    assert_eq!((intake["status"].as_str(), intake["accepted_by"].as_str()), (Some("accepted"), Some("tom-askew")), "{system}");
+    assert_eq!(intake["no_maintenance"]["accepted_by"], "helen-marsh");
+}

@@ -426,3 +426,41 @@ fn postgres_roles_memberships_and_privileges_from_a_live_server() {
         .failure()
         .stderr(predicate::str::contains("error[invalid_field]").and(predicate::str::contains("password=x").not()));
 }
+
+/// Issue 6's proof of a lock-out: `plan verify` stays red while the leaver's PostgreSQL role
+/// exists and turns green once the role is dropped and the server re-imported.
+#[test]
+fn plan_verify_turns_green_only_after_the_postgres_role_is_dropped_and_reimported() {
+    let Some(mut pg) = PgScratch::new() else { return };
+    pg.sql("postgres", "CREATE ROLE {p}_ada LOGIN SUPERUSER; CREATE ROLE {p}_importer LOGIN PASSWORD 'importer-secret-123';");
+    let db = pg.create_database("ledger", None);
+    let p = pg.prefix.clone();
+    let f = Fixture::new("pgprod");
+    f.run().args(["person", "set", "ada-lovelace", &format!("aliases=ada,ada-dev,{p}_ada")]).assert().success();
+    let password = f.file("pg-password", "importer-secret-123\n");
+    let url = pg.url("importer", &db);
+    let import = || {
+        let out =
+            f.run().args(["import", "postgres", "--url", &url, "--system", "pgprod", "--password-file"]).arg(&password).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    import();
+    let account = format!("pgprod/{p}_ada");
+    assert_eq!(f.account(&account)["person"], "ada-lovelace", "the role is linked to Ada by her alias");
+
+    f.run()
+        .args(["plan", "create", "ada-lovelace", "--mode", "hostile", "--leaving-at", "2026-12-04T16:00", "--owner", "ben-okafor"])
+        .assert()
+        .success();
+    let plan = "ada-lovelace-2026-12-04";
+    let revoke = f.json(&["plan", "show", plan, "--format", "json"], &[]);
+    assert!(revoke["tasks"].as_array().unwrap().iter().any(|t| t["kind"] == "revoke" && t["targets"][0] == format!("account:{account}")));
+    f.run().args(["plan", "verify", plan]).assert().failure().stdout(predicate::str::contains(format!("still active: account {account}")));
+
+    pg.sql("postgres", "DROP ROLE {p}_ada;");
+    // Until the source is re-read, handover cannot know: still red.
+    f.run().args(["plan", "verify", plan]).assert().failure();
+    import();
+    assert_eq!(f.account(&account)["status"], "removed");
+    f.run().args(["plan", "verify", plan]).assert().success().stdout(predicate::str::contains("Verified: no active account"));
+}

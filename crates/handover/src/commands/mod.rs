@@ -7,6 +7,7 @@ mod bench;
 mod escrow;
 mod git;
 mod import;
+mod intake;
 mod inventory;
 mod log;
 mod plan;
@@ -97,6 +98,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Git(cmd) => git::run(&ctx, cmd),
         Command::Escrow(cmd) => escrow::run(&ctx, cmd),
         Command::Review(cmd) => review::run(&ctx, cmd),
+        Command::Intake(cmd) => intake::run(&ctx, cmd),
         Command::Serve(args) => web::serve(&ctx, args),
         Command::User(cmd) => web::run(&ctx, cmd),
         Command::BenchGit { paths, commits, runs } => bench::bench_git(&paths, commits, runs),

@@ -170,7 +170,7 @@ fn assign(kind: Kind, object: &mut Map<String, Value>, assignment: &str) -> Resu
     Ok(())
 }
 
-fn build(kind: Kind, object: Map<String, Value>) -> Result<Record> {
+pub fn build(kind: Kind, object: Map<String, Value>) -> Result<Record> {
     Record::from_json(kind, Value::Object(object)).map_err(|e| {
         let message = e.to_string();
         let code = if message.starts_with("missing field") { ErrorCode::MissingField } else { ErrorCode::InvalidField };
@@ -211,8 +211,13 @@ fn commit(ctx: &Context, store: &mut dyn Store, current: &Inventory, target: &In
 }
 
 fn add(ctx: &Context, kind: Kind, args: Vec<String>) -> Result<()> {
+    add_record(ctx, build(kind, fields_of(kind, &args)?)?)
+}
+
+/// `KEY field=value …` (or only fields, for derived keys) as the record's JSON fields.
+pub fn fields_of(kind: Kind, args: &[String]) -> Result<Map<String, Value>> {
     let mut object = Map::new();
-    let mut assignments = args.as_slice();
+    let mut assignments = args;
     if kind.has_slug_key() {
         match args.first() {
             Some(key) if !key.contains('=') => {
@@ -230,7 +235,12 @@ fn add(ctx: &Context, kind: Kind, args: Vec<String>) -> Result<()> {
     for a in assignments {
         assign(kind, &mut object, a)?;
     }
-    let record = build(kind, object)?;
+    Ok(object)
+}
+
+/// Adds a new record (refusing an existing key) through validation, printing the change.
+pub fn add_record(ctx: &Context, record: Record) -> Result<()> {
+    let kind = record.kind();
     let mut store = ctx.store()?;
     let current = store.load()?;
     if current.contains(kind, &record.key()) {

@@ -5,9 +5,11 @@
 //! - [`review`]: access-review campaigns — one item per access edge in scope, a reviewer
 //!   who is not the holder, keep / revoke / modify decisions with reasons, the evidence
 //!   report, and what revoke decisions left undone.
+//! - [`drill`]: tabletop exercises generated from the real weak points, per scenario.
 //! - [`intake`]: systems bought or built outside IT, pending until someone answers for
 //!   each thing that keeps them running.
 #![forbid(unsafe_code)]
 
+pub mod drill;
 pub mod intake;
 pub mod review;

@@ -230,6 +230,9 @@ handover whatif --all")]
     /// Systems bought or built outside IT: pending until owners, vendor contact, maintenance, patching and docs are named.
     #[command(subcommand)]
     Intake(IntakeCommand),
+    /// Tabletop crisis drills generated from the real weak points; record what a drill found.
+    #[command(subcommand)]
+    Drill(DrillCommand),
     /// Access-review campaigns: start, decide keep/revoke/modify, close, evidence report.
     #[command(subcommand)]
     Review(ReviewCommand),
@@ -338,6 +341,42 @@ pub struct ShareArgs {
     /// A share text from `handover escrow share` (repeatable).
     #[arg(long = "share", value_name = "FILE")]
     pub shares: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DrillCommand {
+    /// A tabletop exercise for a scenario: roles, a timeline of injects that hit this
+    /// organisation's actual weak points, questions per role, expected actions, debrief.
+    Generate {
+        #[arg(long, value_parser = choice(&handover_governance::drill::Scenario::ALL, handover_governance::drill::Scenario::as_str))]
+        scenario: handover_governance::drill::Scenario,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ReportFormat,
+    },
+    /// Record a drill held: as a review of the crisis plan it tested (so drills fall due like reviews).
+    #[command(long_about = "Record a tabletop drill as a review of the plan it tested (a policy such as \
+the crisis plan): who took part, what it found, and the follow-ups with owners. The plan's \
+review interval then says when the next drill is due (`handover due`).\n\nExample:\n  \
+handover drill record crisis-plan --scenario ransomware --by tom-askew --participants \
+tom-askew,raj-patel,priya-sandhu --finding \"nobody else can restore Veeam\" --follow-up \
+\"raj-patel: Veeam admin training by 2027-01-31\"")]
+    Record {
+        /// The plan (policy) the drill tested.
+        plan: String,
+        #[arg(long, value_parser = choice(&handover_governance::drill::Scenario::ALL, handover_governance::drill::Scenario::as_str))]
+        scenario: handover_governance::drill::Scenario,
+        /// Who ran it.
+        #[arg(long, value_name = "PERSON")]
+        by: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        participants: Vec<String>,
+        /// What the drill found (repeat).
+        #[arg(long = "finding")]
+        findings: Vec<String>,
+        /// A follow-up, "OWNER: what by when" (repeat).
+        #[arg(long = "follow-up")]
+        follow_ups: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

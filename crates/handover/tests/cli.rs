@@ -1360,3 +1360,46 @@ fn a_shadow_it_intake_is_blocked_until_someone_answers_for_everything() {
     assert_eq!((intake["status"].as_str(), intake["accepted_by"].as_str()), (Some("accepted"), Some("tom-askew")), "{system}");
     assert_eq!(intake["no_maintenance"]["accepted_by"], "helen-marsh");
 }
+
+#[test]
+fn a_drill_generated_from_the_demo_hits_its_real_weak_points_and_is_recorded() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let drill = stdout(f.run().args(["drill", "generate", "--scenario", "ransomware"]));
+    insta::assert_snapshot!("drill_ransomware", drill);
+    // Every finding a drill says it tests is a real, open finding of the audit.
+    let audit = json(f.run().args(["audit", "--format", "json"]));
+    for scenario in ["ransomware", "breach", "outage", "key-person", "disaster"] {
+        let d = json(f.run().args(["drill", "generate", "--scenario", scenario, "--format", "json"]));
+        let injects = d["injects"].as_array().unwrap();
+        assert!(injects.len() >= 3, "{scenario}: {d}");
+        for t in injects.iter().flat_map(|i| i["tests"].as_array().unwrap()) {
+            let (rule, subject) = t.as_str().unwrap().split_once(' ').unwrap();
+            assert!(
+                audit.as_array().unwrap().iter().any(|x| x["rule"] == rule && x["subject"] == subject),
+                "{scenario}: {t} is no finding"
+            );
+        }
+    }
+    let key_person = json(f.run().args(["drill", "generate", "--scenario", "key-person", "--format", "json"]));
+    assert!(key_person["injects"][0]["title"].as_str().unwrap().starts_with("Dana Whitfield is unreachable"));
+
+    // Recording the drill is a review of the plan it tested, so the next one falls due.
+    f.run()
+        .args(["drill", "record", "crisis-plan", "--scenario", "ransomware", "--by", "tom-askew", "--participants", "tom-askew,raj-patel"])
+        .args(["--finding", "nobody else can restore Veeam", "--follow-up", "raj-patel: Veeam admin training by 2027-01-31"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("the next one is due 2027-11-26"));
+    let policy = json(f.run().args(["policy", "show", "crisis-plan", "--format", "json"]));
+    let last = policy["record"]["reviews"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["reviewer"], "tom-askew");
+    assert!(last["notes"]
+        .as_str()
+        .unwrap()
+        .starts_with("Tabletop drill (ransomware). Participants: tom-askew, raj-patel. Findings: nobody else can restore Veeam."));
+    f.run()
+        .args(["drill", "record", "crisis-plan", "--scenario", "ransomware", "--by", "nobody", "--participants", "tom-askew"])
+        .assert()
+        .failure();
+}

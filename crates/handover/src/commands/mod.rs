@@ -4,6 +4,7 @@
 mod analysis;
 mod backup;
 mod bench;
+mod drill;
 mod escrow;
 mod git;
 mod import;
@@ -99,6 +100,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Escrow(cmd) => escrow::run(&ctx, cmd),
         Command::Review(cmd) => review::run(&ctx, cmd),
         Command::Intake(cmd) => intake::run(&ctx, cmd),
+        Command::Drill(cmd) => drill::run(&ctx, cmd),
         Command::Serve(args) => web::serve(&ctx, args),
         Command::User(cmd) => web::run(&ctx, cmd),
         Command::BenchGit { paths, commits, runs } => bench::bench_git(&paths, commits, runs),

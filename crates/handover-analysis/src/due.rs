@@ -13,7 +13,7 @@ pub struct Due {
     pub due: Date,
     /// What kind of deadline: `policy review`, `contract notice`, `contract end`,
     /// `credential rotation`, `credential expiry`, `docs review`, `plan task`,
-    /// `accepted risk expires`, `access review`.
+    /// `accepted risk expires`, `access review`, `transition check-in`.
     pub what: &'static str,
     /// `KIND:KEY`.
     pub subject: String,
@@ -95,6 +95,16 @@ pub fn due(inv: &Inventory, today: Date, horizon: i64, t: &Thresholds) -> Vec<Du
     for p in inv.plans() {
         for task in p.tasks.iter().filter(|t| t.status == TaskStatus::Open) {
             push(task.due.date(), "plan task", format!("plan:{}", p.key), task.title.clone(), task.assignee.clone());
+        }
+        // Check-ins go on while anything of the transition is open.
+        if let Some(next) = p.next_checkin().filter(|_| p.tasks.iter().any(|t| t.status == TaskStatus::Open)) {
+            push(
+                next,
+                "transition check-in",
+                format!("plan:{}", p.key),
+                format!("Check in on the departure of {}", p.person),
+                p.owner.clone(),
+            );
         }
     }
     for a in inv.acceptances() {

@@ -358,6 +358,15 @@ pub fn validate_record(r: &Record, problems: &mut Vec<Problem>) {
             if p.owner.as_deref() == Some(p.person.as_str()) {
                 problems.push(invalid("owner", "the person leaving cannot own their own plan".into()));
             }
+            for (i, c) in p.checkins.iter().enumerate() {
+                if c.by == p.person {
+                    problems
+                        .push(invalid(&format!("checkins[{i}].by"), "the person leaving cannot hold check-ins on their own plan".into()));
+                }
+                if c.notes.trim().is_empty() {
+                    problems.push(invalid(&format!("checkins[{i}].notes"), "a check-in needs notes".into()));
+                }
+            }
         }
         Record::Review(v) => {
             require(problems, r, "name", &v.name);

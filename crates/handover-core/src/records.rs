@@ -650,6 +650,34 @@ pub struct Plan {
     pub created: Date,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tasks: Vec<Task>,
+    /// How often the transition is checked in on (seed 000 §9: regular check-ins, adjust).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkin_every: Option<Interval>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checkins: Vec<CheckIn>,
+}
+
+/// One check-in on a transition: what was found, decided and changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckIn {
+    pub on: Date,
+    /// Who held it; never the person leaving.
+    pub by: String,
+    pub notes: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjustments: Vec<String>,
+}
+
+impl Plan {
+    /// When the next check-in is due: the last one (or the plan's creation) plus the interval.
+    pub fn next_checkin(&self) -> Option<Date> {
+        let every = self.checkin_every?;
+        let last = self.checkins.iter().map(|c| c.on).max().unwrap_or(self.created);
+        last.checked_add(jiff::Span::new().days(i64::try_from(every.days()).ok()?)).ok()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -919,6 +947,9 @@ impl Record {
             Record::Plan(r) => {
                 o.push(Ref { field: "person".into(), kind: Kind::Person, key: &r.person });
                 one(o, "owner", Kind::Person, &r.owner);
+                for (i, c) in r.checkins.iter().enumerate() {
+                    o.push(Ref { field: format!("checkins[{i}].by"), kind: Kind::Person, key: &c.by });
+                }
                 for (i, t) in r.tasks.iter().enumerate() {
                     one(o, &format!("tasks[{i}].assignee"), Kind::Person, &t.assignee);
                 }

@@ -493,5 +493,7 @@ pub fn generate(snap: &Snapshot, spec: &PlanSpec, key: &str, previous: Option<&P
         owner: spec.owner.clone(),
         created: previous.map_or(spec.today, |p| p.created),
         tasks,
+        checkin_every: previous.and_then(|p| p.checkin_every),
+        checkins: previous.map(|p| p.checkins.clone()).unwrap_or_default(),
     })
 }

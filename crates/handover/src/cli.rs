@@ -938,6 +938,26 @@ tasks already done and adds what is new.\n\nExample:\n  handover plan create dan
     /// Mark a task done (with evidence) or skipped (with a reason).
     #[command(subcommand)]
     Task(TaskCommand),
+    /// Record a check-in on the transition: notes, decisions, adjustments (seed 000 §9).
+    #[command(long_about = "Record a check-in on a transition: who held it (never the person leaving), \
+what was found, what was decided and what was adjusted. With --every, check-ins recur: \
+`handover due` lists the next one while tasks are open.\n\nExample:\n  handover plan checkin \
+sanjay-mehta-2027-01-15 --by tom-askew --every 7d --notes \"ERP hand-over on track\" \
+--decision \"Helen approves payroll from Jan\" --adjust \"move the bank token hand-over to week 2\"")]
+    Checkin {
+        key: String,
+        #[arg(long, value_name = "PERSON")]
+        by: String,
+        #[arg(long)]
+        notes: String,
+        #[arg(long = "decision")]
+        decisions: Vec<String>,
+        #[arg(long = "adjust")]
+        adjustments: Vec<String>,
+        /// How often to check in from now on (e.g. 7d).
+        #[arg(long)]
+        every: Option<handover_core::Interval>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1403,3 +1403,33 @@ fn a_drill_generated_from_the_demo_hits_its_real_weak_points_and_is_recorded() {
         .assert()
         .failure();
 }
+
+#[test]
+fn transition_check_ins_recur_and_show_in_the_status() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    f.run().args(["plan", "create", "sanjay-mehta", "--mode", "friendly", "--leaving-at", "2027-01-15T17:00"]).assert().success();
+    let key = "sanjay-mehta-2027-01-15";
+    f.run()
+        .args(["plan", "checkin", key, "--by", "sanjay-mehta", "--notes", "all fine"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("[forbidden]"));
+    f.run()
+        .args(["plan", "checkin", key, "--by", "tom-askew", "--every", "7d", "--notes", "ERP hand-over on track"])
+        .args(["--decision", "Helen approves payroll from January", "--adjust", "bank token hand-over moves to week 2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("the next one is due 2026-12-03"));
+    let status = stdout(f.run().args(["plan", "status", key]));
+    assert!(status.contains("Last check-in 2026-11-26 by Tom Askew: ERP hand-over on track"), "{status}");
+    assert!(status.contains("Knowledge transferred: 0 of") && status.contains("Next check-in due 2026-12-03."));
+    let due = json(f.run().env("HANDOVER_TODAY", "2026-12-05").args(["due", "--format", "json"]));
+    assert!(due
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["what"] == "transition check-in" && d["overdue"] == true && d["subject"] == format!("plan:{key}")));
+    let md = stdout(f.run().args(["plan", "show", key, "--format", "markdown"]));
+    assert!(md.contains("## Check-ins") && md.contains("  - Decided: Helen approves payroll from January"));
+}

@@ -29,6 +29,9 @@ pub fn run(ctx: &Context, cmd: PlanCommand) -> Result<()> {
             close_task(ctx, &plan, &task, TaskStatus::Done, evidence)
         }
         PlanCommand::Task(TaskCommand::Skip { plan, task, reason }) => close_task(ctx, &plan, &task, TaskStatus::Skipped, reason),
+        PlanCommand::Checkin { key, by, notes, decisions, adjustments, every } => {
+            checkin(ctx, &key, by, notes, decisions, adjustments, every)
+        }
     }
 }
 
@@ -215,6 +218,19 @@ fn markdown(plan: &Plan, inv: &Inventory) -> String {
         }
         let _ = writeln!(o);
     }
+    if !plan.checkins.is_empty() {
+        let _ = writeln!(o, "## Check-ins\n");
+        for c in &plan.checkins {
+            let _ = writeln!(o, "- **{}**, {}: {}", c.on, person_name(inv, Some(&c.by)), c.notes);
+            for d in &c.decisions {
+                let _ = writeln!(o, "  - Decided: {d}");
+            }
+            for a in &c.adjustments {
+                let _ = writeln!(o, "  - Adjusted: {a}");
+            }
+        }
+        let _ = writeln!(o);
+    }
     o
 }
 
@@ -334,10 +350,19 @@ fn status(ctx: &Context, key: &str, format: Format) -> Result<()> {
         })
         .collect();
     let overdue: Vec<&handover_core::Task> = plan.tasks.iter().filter(|t| t.status == TaskStatus::Open && t.due < now).collect();
+    let knowledge = plan.tasks.iter().filter(|t| t.kind == TaskKind::Knowledge);
+    let (knowledge_done, knowledge_all) = knowledge.fold((0, 0), |(d, a), t| (d + usize::from(t.status == TaskStatus::Done), a + 1));
+    let last_checkin = plan.checkins.last();
     match format {
-        Format::Json => output::json(
-            &serde_json::json!({"plan": plan.key, "phases": phases, "overdue": overdue.iter().map(|t| &t.id).collect::<Vec<_>>(), "remaining": remaining}),
-        ),
+        Format::Json => output::json(&serde_json::json!({
+            "plan": plan.key,
+            "phases": phases,
+            "overdue": overdue.iter().map(|t| &t.id).collect::<Vec<_>>(),
+            "knowledge_transferred": {"done": knowledge_done, "tasks": knowledge_all},
+            "remaining": remaining,
+            "last_checkin": last_checkin,
+            "next_checkin": plan.next_checkin(),
+        })),
         Format::Table => {
             let closed = plan.tasks.iter().filter(|t| t.status != TaskStatus::Open).count();
             println!(
@@ -352,14 +377,56 @@ fn status(ctx: &Context, key: &str, format: Format) -> Result<()> {
             if !overdue.is_empty() {
                 println!("Overdue: {}", overdue.iter().map(|t| t.title.as_str()).collect::<Vec<_>>().join("; "));
             }
+            println!("Knowledge transferred: {knowledge_done} of {knowledge_all} hand-over tasks done.");
             println!(
                 "Access remaining: {} active accounts, {} secrets not rotated.",
                 remaining.active_accounts.len(),
                 remaining.unrotated_secrets.len()
             );
+            match last_checkin {
+                Some(c) => println!("Last check-in {} by {}: {}", c.on, person_name(&inv, Some(&c.by)), c.notes),
+                None => println!("No check-in yet: `handover plan checkin {} --by PERSON --every 7d --notes …`", plan.key),
+            }
+            if let Some(next) = plan.next_checkin() {
+                println!("Next check-in due {next}{}.", if next < ctx.today { " (overdue)" } else { "" });
+            }
             Ok(())
         }
     }
+}
+
+fn checkin(
+    ctx: &Context,
+    key: &str,
+    by: String,
+    notes: String,
+    decisions: Vec<String>,
+    adjustments: Vec<String>,
+    every: Option<handover_core::Interval>,
+) -> Result<()> {
+    let mut store = ctx.store()?;
+    let inv = store.load()?;
+    let mut plan = load_plan(&inv, key)?;
+    if inv.person(&by).is_none() {
+        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {by:?}")));
+    }
+    if by == plan.person {
+        return Err(user(ErrorCode::Forbidden, "the person leaving cannot hold check-ins on their own plan"));
+    }
+    if notes.trim().is_empty() {
+        return Err(user(ErrorCode::MissingField, "a check-in needs notes: where the transition stands"));
+    }
+    plan.checkins.push(handover_core::CheckIn { on: ctx.today, by, notes: notes.trim().to_string(), decisions, adjustments });
+    if every.is_some() {
+        plan.checkin_every = every;
+    }
+    let next = plan.next_checkin();
+    save(ctx, &mut store, &inv, plan)?;
+    match next {
+        Some(next) => println!("Recorded the check-in on {key}; the next one is due {next}."),
+        None => println!("Recorded the check-in on {key} (no schedule: pass --every 7d to make them recur)."),
+    }
+    Ok(())
 }
 
 fn verify(ctx: &Context, key: &str, format: Format) -> Result<()> {

@@ -13,7 +13,6 @@
 
 pub mod api;
 pub mod auth;
-mod chart;
 pub mod error;
 pub mod metrics;
 mod pages;

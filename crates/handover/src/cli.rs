@@ -230,6 +230,24 @@ handover whatif --all")]
     /// Systems bought or built outside IT: pending until owners, vendor contact, maintenance, patching and docs are named.
     #[command(subcommand)]
     Intake(IntakeCommand),
+    /// Reports: an executive one-pager, the auditor's evidence pack, a person's transition.
+    #[command(long_about = "Write a report as one self-contained HTML page (inline SVG charts, printable) \
+or Markdown: `executive` (risk score, bus factor, who IT rests on, the five things to do first, \
+dates that matter), `auditor` (controls → findings → evidence, access and policy reviews, accepted \
+risks, the event log's verification) or `transition PERSON` (their departure plan's progress, \
+what is overdue, access remaining, check-ins).\n\nExample:\n  handover report executive --format \
+html -o summary.html\n  handover report transition sanjay-mehta --format markdown")]
+    Report {
+        #[arg(value_parser = ["executive", "auditor", "transition"])]
+        kind: String,
+        /// For `transition`: the person leaving.
+        person: Option<String>,
+        #[arg(long, value_parser = ["html", "markdown"], default_value = "html")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Tabletop crisis drills generated from the real weak points; record what a drill found.
     #[command(subcommand)]
     Drill(DrillCommand),

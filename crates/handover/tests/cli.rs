@@ -1433,3 +1433,25 @@ fn transition_check_ins_recur_and_show_in_the_status() {
     let md = stdout(f.run().args(["plan", "show", key, "--format", "markdown"]));
     assert!(md.contains("## Check-ins") && md.contains("  - Decided: Helen approves payroll from January"));
 }
+
+#[test]
+fn reports_for_the_owner_the_auditor_and_a_transition() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    let exec = stdout(f.run().args(["report", "executive", "--format", "markdown"]));
+    assert!(exec.contains("**68%** risk score") && exec.contains("17 of 25 rest on one person"), "{exec}");
+    assert!(exec.contains("## Top five actions") && exec.matches("\n- ").count() >= 5);
+    assert!(exec.contains("| Dana Whitfield | 264 |"));
+    let file = f.dir.path().join("summary.html");
+    f.run().args(["report", "executive", "-o"]).arg(&file).assert().success();
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.contains("<svg") && !html.contains("<script"));
+    let audit = stdout(f.run().args(["report", "auditor", "--format", "markdown"]));
+    assert!(
+        audit.contains("## ISO/IEC 27001:2022 A.5.18") && audit.contains("Event log: ") && audit.contains("## Policy and plan reviews")
+    );
+    f.run().args(["report", "transition", "sanjay-mehta"]).assert().failure().stderr(predicate::str::contains("has no departure plan"));
+    f.run().args(["plan", "create", "sanjay-mehta", "--mode", "friendly", "--leaving-at", "2027-01-15T17:00"]).assert().success();
+    let t = stdout(f.run().args(["report", "transition", "sanjay-mehta", "--format", "markdown"]));
+    assert!(t.starts_with("# Transition of Sanjay Mehta") && t.contains("account banking-portal/"), "{t}");
+}

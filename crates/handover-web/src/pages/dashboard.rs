@@ -2,13 +2,13 @@
 
 use super::{href, person_cell, render, subject_cell, Cell, Chrome, Table};
 use crate::auth::Auth;
-use crate::chart::{bars, Bar};
 use crate::error::WebResult;
 use crate::state::{blocking, AppState};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use handover_core::{Kind, PersonStatus, Severity};
+use handover_report::chart::{bars, Bar};
 use std::sync::Arc;
 
 pub struct Tile {

@@ -13,6 +13,7 @@ mod inventory;
 mod log;
 mod plan;
 mod records;
+mod report;
 mod review;
 mod summary;
 mod web;
@@ -101,6 +102,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Review(cmd) => review::run(&ctx, cmd),
         Command::Intake(cmd) => intake::run(&ctx, cmd),
         Command::Drill(cmd) => drill::run(&ctx, cmd),
+        Command::Report { kind, person, format, output } => report::run(&ctx, &kind, person.as_deref(), &format, output.as_deref()),
         Command::Serve(args) => web::serve(&ctx, args),
         Command::User(cmd) => web::run(&ctx, cmd),
         Command::BenchGit { paths, commits, runs } => bench::bench_git(&paths, commits, runs),

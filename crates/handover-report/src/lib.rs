@@ -1,0 +1,14 @@
+//! Reports for the people who will not read a terminal: an executive one-pager, the
+//! auditor's evidence pack and a transition report, each as Markdown and as one
+//! self-contained HTML page (inline style, inline SVG charts, no script, printable).
+//!
+//! Pure: the caller passes the inventory and what analysis computed; nothing here reads a
+//! store or a clock.
+#![forbid(unsafe_code)]
+
+pub mod chart;
+mod html;
+mod reports;
+
+pub use html::to_html;
+pub use reports::{auditor, executive, risk_score, transition, Input, Report, Section};

@@ -1,0 +1,57 @@
+//! `handover report executive|auditor|transition`: analysis in, a document out.
+
+use super::Context;
+use crate::error::user;
+use anyhow::Result;
+use handover_analysis::Snapshot;
+use handover_core::ErrorCode;
+use handover_report::{Input, Report};
+use std::path::Path;
+
+pub fn run(ctx: &Context, kind: &str, person: Option<&str>, format: &str, output: Option<&Path>) -> Result<()> {
+    let config = ctx.config()?;
+    let store = ctx.store()?;
+    let inv = store.load()?;
+    let report: Report = match kind {
+        "transition" => {
+            let person = person.ok_or_else(|| user(ErrorCode::MissingField, "name the person: `handover report transition PERSON`"))?;
+            if inv.person(person).is_none() {
+                return Err(user(ErrorCode::RecordNotFound, format!("there is no person {person:?}")));
+            }
+            let plan = inv.plans().filter(|p| p.person == person).max_by_key(|p| p.leaving_at).ok_or_else(|| {
+                user(ErrorCode::RecordNotFound, format!("{person} has no departure plan; `handover plan create {person} …` makes one"))
+            })?;
+            let remaining = handover_plan::verify(&inv, plan);
+            handover_report::transition(&inv, plan, &remaining, ctx.today)
+        }
+        _ => {
+            let snap = Snapshot::new(&inv);
+            let findings = handover_analysis::audit(&snap, &config.thresholds, ctx.today);
+            let risk = handover_analysis::risk::risk(&snap, config.thresholds.key_person_max_tier);
+            let summary = handover_analysis::summarize(&inv, ctx.today);
+            let v = store.verify_log()?;
+            let input = Input {
+                inv: &inv,
+                findings: &findings,
+                risk: &risk,
+                summary: &summary,
+                today: ctx.today,
+                log: (v.verified, v.head.clone(), v.first_broken.is_none()),
+            };
+            if kind == "executive" {
+                handover_report::executive(&input)
+            } else {
+                handover_report::auditor(&input)
+            }
+        }
+    };
+    let text = if format == "markdown" { report.to_markdown() } else { handover_report::to_html(&report) };
+    match output {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| user(ErrorCode::Storage, format!("cannot write {}: {e}", path.display())))?;
+            eprintln!("Wrote {} ({} KiB).", path.display(), text.len() / 1024);
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}

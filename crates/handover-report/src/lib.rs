@@ -11,4 +11,4 @@ mod html;
 mod reports;
 
 pub use html::to_html;
-pub use reports::{auditor, executive, risk_score, transition, Input, Report, Section};
+pub use reports::{auditor, executive, projects, risk_score, transition, Input, Report, Section};

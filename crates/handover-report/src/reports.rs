@@ -355,3 +355,90 @@ impl Report {
         o
     }
 }
+
+/// Status reports of live projects (seed 000 §3): lead and backup lead, deadline, milestones,
+/// risks — and, for a lead who is leaving, what they must write down before they go.
+/// `lead`: only the projects this person leads.
+pub fn projects(inv: &Inventory, lead: Option<&str>, today: Date) -> Report {
+    use handover_core::ProjectStatus;
+    let mut sections = Vec::new();
+    let live = inv
+        .projects()
+        .filter(|p| matches!(p.status, ProjectStatus::Active | ProjectStatus::Planned | ProjectStatus::OnHold))
+        .filter(|p| lead.is_none_or(|l| p.lead.as_deref() == Some(l)));
+    for p in live {
+        let leader = p.lead.as_deref().map(|l| (l, inv.person(l)));
+        let leaving = leader.and_then(|(_, p)| p).is_some_and(|p| p.status != handover_core::PersonStatus::Active);
+        let mut figures = vec![(p.status.to_string(), "status".to_string())];
+        if let Some(d) = p.deadline {
+            let days = today.until((jiff::Unit::Day, d)).map(|s| s.get_days()).unwrap_or(0);
+            figures.push((
+                d.to_string(),
+                if days < 0 { format!("deadline ({} days ago)", -days) } else { format!("deadline (in {days} days)") },
+            ));
+        }
+        let done = p.milestones.iter().filter(|m| m.done).count();
+        figures.push((format!("{done}/{}", p.milestones.len()), "milestones done".into()));
+        let mut blocks = vec![
+            Block::Figures(figures),
+            Block::Text(format!(
+                "Lead: {}{}. Backup lead: {}.",
+                p.lead.as_deref().map_or_else(|| "nobody".to_string(), |l| person(inv, l)),
+                if leaving { " (leaving)" } else { "" },
+                p.backup_lead.as_deref().map_or_else(|| "none — name one".to_string(), |b| person(inv, b))
+            )),
+        ];
+        if !p.milestones.is_empty() {
+            blocks.push(Block::Table(
+                vec!["milestone", "due", "state"],
+                p.milestones
+                    .iter()
+                    .map(|m| {
+                        let state = match (m.done, m.due) {
+                            (true, _) => "done".to_string(),
+                            (false, Some(d)) if d < today => "overdue".to_string(),
+                            _ => "open".to_string(),
+                        };
+                        vec![m.name.clone(), m.due.map(|d| d.to_string()).unwrap_or_default(), state]
+                    })
+                    .collect(),
+            ));
+        }
+        if !p.risks.is_empty() {
+            blocks.push(Block::Table(
+                vec!["risk", "severity", "owner"],
+                p.risks
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.description.clone(),
+                            r.severity.to_string(),
+                            r.owner.as_deref().map_or_else(|| "nobody".into(), |o| person(inv, o)),
+                        ]
+                    })
+                    .collect(),
+            ));
+        }
+        if leaving {
+            blocks.push(Block::Text("To be filled in by the lead before they go:".into()));
+            blocks.push(Block::List(vec![
+                "Decisions pending, and who should take each".into(),
+                "Where the documents, designs and credentials for this project are".into(),
+                "Promises made to customers or vendors that are not written down".into(),
+                "What you would do next if you stayed".into(),
+            ]));
+        }
+        sections.push(Section { title: p.name.clone(), blocks });
+    }
+    if sections.is_empty() {
+        sections.push(Section { title: "No live projects".into(), blocks: vec![Block::Text("Nothing to report.".into())] });
+    }
+    Report {
+        title: match lead {
+            Some(l) => format!("Project status: projects led by {}", person(inv, l)),
+            None => "Project status".into(),
+        },
+        subtitle: format!("As of {today}."),
+        sections,
+    }
+}

@@ -235,12 +235,13 @@ handover whatif --all")]
 or Markdown: `executive` (risk score, bus factor, who IT rests on, the five things to do first, \
 dates that matter), `auditor` (controls → findings → evidence, access and policy reviews, accepted \
 risks, the event log's verification) or `transition PERSON` (their departure plan's progress, \
-what is overdue, access remaining, check-ins).\n\nExample:\n  handover report executive --format \
+what is overdue, access remaining, check-ins) or `projects [PERSON]` (live projects: leads, \
+deadlines, milestones, risks, and what a leaving lead must write down).\n\nExample:\n  handover report executive --format \
 html -o summary.html\n  handover report transition sanjay-mehta --format markdown")]
     Report {
-        #[arg(value_parser = ["executive", "auditor", "transition"])]
+        #[arg(value_parser = ["executive", "auditor", "transition", "projects"])]
         kind: String,
-        /// For `transition`: the person leaving.
+        /// For `transition`: the person leaving; for `projects`: only the projects they lead.
         person: Option<String>,
         #[arg(long, value_parser = ["html", "markdown"], default_value = "html")]
         format: String,

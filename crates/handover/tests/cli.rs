@@ -1454,4 +1454,12 @@ fn reports_for_the_owner_the_auditor_and_a_transition() {
     f.run().args(["plan", "create", "sanjay-mehta", "--mode", "friendly", "--leaving-at", "2027-01-15T17:00"]).assert().success();
     let t = stdout(f.run().args(["report", "transition", "sanjay-mehta", "--format", "markdown"]));
     assert!(t.starts_with("# Transition of Sanjay Mehta") && t.contains("account banking-portal/"), "{t}");
+    // Project status reports; a leaving lead gets what to write down before going.
+    let projects = stdout(f.run().args(["report", "projects", "dana-whitfield", "--format", "markdown"]));
+    assert!(projects.contains("## Sage 200 upgrade to the current release") && projects.contains("Backup lead: none — name one."));
+    assert!(!projects.contains("MFA and conditional access"), "only the projects she leads");
+    assert!(!projects.contains("To be filled in"));
+    f.run().args(["person", "set", "dana-whitfield", "status=leaving", "leaving_on=2027-01-31"]).assert().success();
+    let projects = stdout(f.run().args(["report", "projects", "dana-whitfield", "--format", "markdown"]));
+    assert!(projects.contains("Lead: Dana Whitfield (leaving)") && projects.contains("To be filled in by the lead before they go:"));
 }

@@ -13,6 +13,12 @@ pub fn run(ctx: &Context, kind: &str, person: Option<&str>, format: &str, output
     let store = ctx.store()?;
     let inv = store.load()?;
     let report: Report = match kind {
+        "projects" => {
+            if let Some(p) = person.filter(|p| inv.person(p).is_none()) {
+                return Err(user(ErrorCode::RecordNotFound, format!("there is no person {p:?}")));
+            }
+            handover_report::projects(&inv, person, ctx.today)
+        }
         "transition" => {
             let person = person.ok_or_else(|| user(ErrorCode::MissingField, "name the person: `handover report transition PERSON`"))?;
             if inv.person(person).is_none() {

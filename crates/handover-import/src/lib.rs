@@ -9,6 +9,8 @@
 //!   grants of one system.
 //! - [`scim`], [`linux`], [`aws_iam`], [`k8s_rbac`], [`github`], [`vendor_csv`]: one module
 //!   per identity source, each `bytes → Imported` with no IO (docs/import.md).
+//! - [`live_scim`] → [`scim`]: a live SCIM 2.0 endpoint's Users and Groups, paged, with a
+//!   bearer token.
 //! - [`live_postgres`] → [`pg_access`]: a live PostgreSQL server's roles, memberships and
 //!   database/schema/table privileges (read from `pg_catalog`, no superuser needed).
 //! - [`files`]: every file source behind one name, for uploads (web UI and API).
@@ -25,6 +27,7 @@ pub mod ldif;
 pub mod linux;
 pub mod live_ldap;
 pub mod live_postgres;
+pub mod live_scim;
 pub mod orgfile;
 pub mod pg_access;
 pub mod reconcile;

@@ -821,6 +821,7 @@ mod tests {
                 maintenance_contract: None,
                 patching: None,
                 depends_on: vec![],
+                intake: None,
             })));
             let done = reconcile(&inv, "pg", imported);
             let problems = done.target.validate();

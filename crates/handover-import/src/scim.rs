@@ -75,19 +75,33 @@ fn references(r: &Value, field: &str) -> Vec<(String, Option<String>)> {
         .unwrap_or_default()
 }
 
+/// One SCIM resource and where it was read: the file (or page URL) and the position in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub source: String,
+    pub at: String,
+    pub value: Value,
+}
+
+/// A SCIM JSON file: one resource, a `ListResponse`, or a list of resources.
 pub fn parse(file: &str, system: &str, bytes: &[u8]) -> Result<Imported, ScimError> {
+    to_records(file, system, &resources(file, bytes)?)
+}
+
+/// The resources of a SCIM JSON file, each with its position (`Resources[3]`).
+pub fn resources(file: &str, bytes: &[u8]) -> Result<Vec<Resource>, ScimError> {
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| ScimError {
         file: file.into(),
         at: format!("{}:{}", e.line(), e.column()),
         message: format!("not valid JSON: {e}"),
     })?;
-    let (resources, path): (Vec<&Value>, &str) = match &doc {
-        Value::Array(items) => (items.iter().collect(), ""),
-        Value::Object(o) if o.contains_key("Resources") => match o.get("Resources") {
-            Some(Value::Array(items)) => (items.iter().collect(), "Resources"),
+    let (items, path) = match doc {
+        Value::Array(items) => (items, ""),
+        Value::Object(mut o) if o.contains_key("Resources") => match o.remove("Resources") {
+            Some(Value::Array(items)) => (items, "Resources"),
             _ => return Err(ScimError { file: file.into(), at: "Resources".into(), message: "`Resources` must be a list".into() }),
         },
-        Value::Object(_) => (vec![&doc], ""),
+        doc @ Value::Object(_) => return Ok(vec![Resource { source: file.into(), at: "resource".into(), value: doc }]),
         _ => {
             return Err(ScimError {
                 file: file.into(),
@@ -96,6 +110,13 @@ pub fn parse(file: &str, system: &str, bytes: &[u8]) -> Result<Imported, ScimErr
             })
         }
     };
+    Ok(items.into_iter().enumerate().map(|(i, value)| Resource { source: file.into(), at: format!("{path}[{i}]"), value }).collect())
+}
+
+/// Users and Groups → one system's accounts, groups and memberships, wherever they were
+/// read (a file, or the pages of a live endpoint: [`crate::live_scim`]). `origin` names the
+/// whole source in warnings.
+pub fn to_records(origin: &str, system: &str, resources: &[Resource]) -> Result<Imported, ScimError> {
     let mut out = Imported::default();
     let mut accounts: BTreeMap<String, (Account, Hints)> = BTreeMap::new();
     // SCIM ids → account keys, for `members` and `groups` references.
@@ -113,13 +134,8 @@ pub fn parse(file: &str, system: &str, bytes: &[u8]) -> Result<Imported, ScimErr
         created: None,
         member_of: Vec::new(),
     };
-    for (i, r) in resources.iter().enumerate() {
-        let at = if path.is_empty() && resources.len() == 1 {
-            "resource".to_string()
-        } else {
-            format!("{}[{i}]", if path.is_empty() { "" } else { path })
-        };
-        let err = |message: String| ScimError { file: file.into(), at: at.clone(), message };
+    for Resource { source: file, at, value: r } in resources {
+        let err = |message: String| ScimError { file: file.clone(), at: at.clone(), message };
         match kind_of(r) {
             Some(Kind::User) => {
                 let name = text(r, "userName").ok_or_else(|| err("a User needs a `userName`".into()))?;
@@ -204,7 +220,7 @@ pub fn parse(file: &str, system: &str, bytes: &[u8]) -> Result<Imported, ScimErr
         }
     }
     if unknown > 0 {
-        out.warnings.push(format!("{file}: {unknown} group members name no resource in the file (kept out)"));
+        out.warnings.push(format!("{origin}: {unknown} group members name no resource read (kept out)"));
     }
     for (key, (mut account, hints)) in accounts {
         account.member_of = member_of.remove(&key).unwrap_or_default().into_iter().collect();

@@ -750,15 +750,30 @@ openldap --dry-run")]
         #[command(flatten)]
         args: ImportArgs,
     },
-    /// SCIM 2.0 Users and Groups: a resource, a ListResponse or a list of resources (JSON).
-    #[command(long_about = "Import SCIM 2.0 Users and Groups (RFC 7643) from a JSON file — one resource, a \
-ListResponse, or a list of resources — as the access of one system. Users are accounts named \
-by userName (active: false disables them); Groups are group accounts `group:NAME` whose \
-members (users or groups: groups nest) inherit a `member of NAME` grant, admin for admin-like \
-names. Accounts link to people by primary email, then username.\n\nExample:\n  handover \
-import scim users.json --system okta")]
+    /// SCIM 2.0 Users and Groups: a JSON file (a resource, a ListResponse or a list) or a live endpoint (--url).
+    #[command(long_about = "Import SCIM 2.0 Users and Groups (RFC 7643) as the access of one system, from a \
+JSON file — one resource, a ListResponse, or a list of resources — or from a live SCIM endpoint: \
+--url is the base URL (GET /Users and /Groups are read page by page, RFC 7644 startIndex/count \
+paging) and --token-file a file holding the bearer token (never given on the command line, \
+never printed). Users are accounts named by userName (active: false disables them); Groups are \
+group accounts `group:NAME` whose members (users or groups: groups nest) inherit a `member of \
+NAME` grant, admin for admin-like names. Accounts link to people by primary email, then \
+username. A file and an endpoint holding the same resources import the same.\n\nExamples:\n  \
+handover import scim users.json --system okta\n  handover import scim --url \
+https://idp.example.com/scim/v2 --token-file ~/.scim-token --system okta")]
     Scim {
-        file: PathBuf,
+        /// A SCIM JSON file (or give --url).
+        #[arg(required_unless_present = "url", conflicts_with = "url")]
+        file: Option<PathBuf>,
+        /// A live SCIM endpoint's base URL, the part before /Users (https://…/scim/v2).
+        #[arg(long)]
+        url: Option<String>,
+        /// A file holding the bearer token for --url (surrounding whitespace is ignored).
+        #[arg(long, value_name = "FILE", requires = "url")]
+        token_file: Option<PathBuf>,
+        /// Resources asked for per page with --url (SCIM `count`; the server may send fewer).
+        #[arg(long, value_name = "N", requires = "url")]
+        page_size: Option<usize>,
         #[command(flatten)]
         args: ImportArgs,
     },

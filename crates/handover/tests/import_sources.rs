@@ -1,6 +1,7 @@
 //! `handover import aws-iam | k8s-rbac | github | csv`: the real binary on the library's
 //! fixtures (and the shared corpus where it has the format), on the backend under test;
-//! `import postgres` against the live server `scripts/test` starts.
+//! `import postgres` and `import scim --url` against the live servers `scripts/test` starts
+//! (PostgreSQL, and scim2-server — a real SCIM 2.0 server from the python-scim project).
 
 mod common;
 
@@ -463,4 +464,164 @@ fn plan_verify_turns_green_only_after_the_postgres_role_is_dropped_and_reimporte
     import();
     assert_eq!(f.account(&account)["status"], "removed");
     f.run().args(["plan", "verify", plan]).assert().success().stdout(predicate::str::contains("Verified: no active account"));
+}
+
+/// A tenant of the real SCIM 2.0 server `scripts/test` starts (scim2-server, from the
+/// python-scim project, with `--dynamic-tenants`): each test gets its own, loaded through the
+/// server's own API, so runs on SQLite and PostgreSQL never see each other's resources.
+struct ScimTenant {
+    base: String,
+    token_file: PathBuf,
+    token: String,
+}
+
+impl ScimTenant {
+    /// A fresh tenant, or `None` (loudly; never in CI) without the server.
+    fn new() -> Option<ScimTenant> {
+        let (Ok(url), Ok(token_file)) = (std::env::var("HANDOVER_TEST_SCIM_URL"), std::env::var("HANDOVER_TEST_SCIM_TOKEN_FILE")) else {
+            assert!(std::env::var_os("CI").is_none(), "CI=true but HANDOVER_TEST_SCIM_URL is not set: scripts/test starts scim2-server");
+            eprintln!("skipping: no SCIM server (run ./scripts/test, which starts scim2-server and sets HANDOVER_TEST_SCIM_URL)");
+            return None;
+        };
+        let token = std::fs::read_to_string(&token_file).unwrap().trim().to_string();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let base = format!("{}/t{}x{nanos}/v2", url.trim_end_matches('/'), std::process::id());
+        Some(ScimTenant { base, token_file: token_file.into(), token })
+    }
+
+    fn request(&self, method: &str, path: &str) -> ureq::Request {
+        ureq::request(method, &format!("{}/{path}", self.base))
+            .set("Authorization", &format!("Bearer {}", self.token))
+            .set("Content-Type", "application/scim+json")
+    }
+
+    /// Creates a resource through the server's API; returns its server-assigned id.
+    fn post(&self, endpoint: &str, body: Value) -> String {
+        let created: Value = self
+            .request("POST", endpoint)
+            .send_json(body.clone())
+            .unwrap_or_else(|e| panic!("POST {endpoint} {body}: {e}"))
+            .into_json()
+            .unwrap();
+        created["id"].as_str().unwrap().to_string()
+    }
+
+    fn user(&self, user_name: &str, email: Option<&str>, active: bool) -> String {
+        let mut user = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": user_name,
+            "active": active,
+        });
+        if let Some(email) = email {
+            user["emails"] = serde_json::json!([{"value": "old@example.com"}, {"value": email, "primary": true}]);
+        }
+        self.post("Users", user)
+    }
+
+    fn group(&self, name: &str, members: &[(&str, &str)]) -> String {
+        let members: Vec<Value> = members.iter().map(|(id, kind)| serde_json::json!({"value": id, "type": kind})).collect();
+        self.post(
+            "Groups",
+            serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name, "members": members}),
+        )
+    }
+}
+
+#[test]
+fn scim_from_a_live_server_page_by_page() {
+    let Some(scim) = ScimTenant::new() else { return };
+    let ada = scim.user("ada.l", Some("ada@example.com"), true);
+    let ben = scim.user("ben", None, true);
+    let cora = scim.user("cora@example.com", Some("cora@example.com"), false);
+    // More users than fit on one page of 5.
+    let staff: Vec<String> = (1..=9).map(|i| scim.user(&format!("staff{i:02}"), Some(&format!("staff{i:02}@example.com")), true)).collect();
+    let admins = scim.group("Admins", &[(&ada, "User")]);
+    let mut engineering: Vec<(&str, &str)> = vec![(&ben, "User"), (&admins, "Group")];
+    engineering.extend(staff[..6].iter().map(|s| (s.as_str(), "User")));
+    scim.group("Engineering", &engineering);
+    scim.group("Former staff", &[(&cora, "User")]);
+
+    let f = Fixture::new("idp");
+    let import = |extra: &[&str]| -> Value {
+        let mut args = vec!["import", "scim", "--url", &scim.base, "--system", "idp", "--format", "json"];
+        args.extend_from_slice(extra);
+        f.json(&args, &[])
+    };
+    let with_token = ["--token-file", scim.token_file.to_str().unwrap()];
+    let summary = import(&[&with_token[..], &["--page-size", "5"]].concat());
+    assert_eq!(
+        summary,
+        serde_json::json!({
+            "system": "idp", "accounts": 12, "groups": 3, "grants": 9, "people_linked": 2, "unlinked": 10,
+            "warnings": [], "changes": {"added": 18, "changed": 0, "removed": 0}
+        })
+    );
+    let accounts = f.json(&["account", "list", "--format", "json"], &[]);
+    let got: Vec<String> = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let s = |k: &str| a[k].as_str().unwrap_or("-").to_string();
+            let member_of: Vec<&str> = a["member_of"].as_array().map_or(vec![], |m| m.iter().map(|x| x.as_str().unwrap()).collect());
+            format!("{} {} {} {} [{}]", s("name"), s("kind"), s("status"), s("person"), member_of.join(" "))
+        })
+        .collect();
+    let mut want = vec![
+        "ada.l - - ada-lovelace [idp/group:Admins]".to_string(),
+        "ben - - ben-okafor [idp/group:Engineering]".into(),
+        "cora@example.com - disabled - [idp/group:Former staff]".into(),
+        "group:Admins group - - [idp/group:Engineering]".into(),
+        "group:Engineering group - - []".into(),
+        "group:Former staff group - - []".into(),
+    ];
+    want.extend((1..=9).map(|i| format!("staff{i:02} - - - [{}]", if i <= 6 { "idp/group:Engineering" } else { "" })));
+    assert_eq!(got, want);
+    assert_eq!(f.grant_level("idp/group:Admins", "member of Admins").as_deref(), Some("admin"));
+
+    // Re-import, one default-sized page: nothing changes, no event.
+    assert_eq!(changes(&import(&with_token)), (0, 0, 0));
+    // The file path maps the same resources the same way.
+    let dump = |endpoint: &str| -> Vec<Value> {
+        let page: Value = scim.request("GET", &format!("{endpoint}?count=1000")).call().unwrap().into_json().unwrap();
+        page["Resources"].as_array().unwrap().clone()
+    };
+    let file = f.file("tenant.json", &Value::Array([dump("Users"), dump("Groups")].concat()).to_string());
+    f.run().args(["system", "add", "idp-file", "name=Same IdP from a file", "tier=1"]).assert().success();
+    let from_file = f.json(&["import", "scim", "--system", "idp-file", "--format", "json"], &[&file]);
+    for k in ["accounts", "groups", "grants", "people_linked"] {
+        assert_eq!(from_file[k], summary[k], "{k}: {from_file}");
+    }
+
+    // What changed on the server, and nothing else, changes.
+    scim.request("DELETE", &format!("Users/{}", staff[8])).call().unwrap();
+    assert_eq!(changes(&import(&[&with_token[..], &["--page-size", "2"]].concat())), (0, 0, 1));
+    assert_eq!(f.account("idp/staff09")["status"], "removed");
+
+    // Failures name the page and the server's answer, never the token, and change nothing.
+    let before = f.json(&["account", "list", "--format", "json"], &[]);
+    let wrong = f.file("wrong-token", "  not-the-token-42\n");
+    f.run().args(["import", "scim", "--url", &scim.base, "--system", "idp", "--token-file"]).arg(&wrong).assert().failure().stderr(
+        predicate::str::contains(format!(
+            "error[source_error]: {}/Users?startIndex=1&count=100: HTTP 401: Authorization failure",
+            scim.base
+        ))
+        .and(predicate::str::contains("not-the-token-42").not())
+        .and(predicate::str::contains(&scim.token).not()),
+    );
+    let missing = format!("{}/Nope", scim.base);
+    f.run()
+        .args(["import", "scim", "--url", &missing, "--system", "idp", "--token-file"])
+        .arg(&scim.token_file)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("HTTP 404"));
+    f.run()
+        .args(["import", "scim", "--url", "https://user:pw@idp.example.com/scim/v2", "--system", "idp"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("must not hold credentials").and(predicate::str::contains("pw@").not()));
+    f.run().args(["import", "scim", "--url", &scim.base, "--system", "idp"]).arg(&file).assert().failure();
+    f.run().args(["import", "scim", "--system", "idp"]).assert().failure();
+    assert_eq!(f.json(&["account", "list", "--format", "json"], &[]), before);
 }

@@ -22,10 +22,28 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             imported.warnings.splice(0..0, ldif.warnings);
             import(ctx, &args, imported)
         }
-        ImportCommand::Scim { file, args } => {
+        ImportCommand::Scim { file: Some(file), args, .. } => {
             let bytes = read(&file)?;
             let imported = handover_import::scim::parse(&file.display().to_string(), &args.system, &bytes)
                 .map_err(|e| user(ErrorCode::InvalidSyntax, e.to_string()))?;
+            import(ctx, &args, imported)
+        }
+        ImportCommand::Scim { file: None, url, token_file, page_size, args } => {
+            let url = url.ok_or_else(|| user(ErrorCode::MissingField, "give a SCIM JSON file or --url"))?;
+            let token = match token_file.as_deref() {
+                Some(f) => Some(read_password(Some(f))?.unwrap_or_default().trim().to_string()),
+                None => None,
+            };
+            let source = handover_import::live_scim::ScimSource {
+                url: &url,
+                token: token.as_deref(),
+                page_size: page_size.unwrap_or(100).clamp(1, 10_000),
+            };
+            let fetched = handover_import::live_scim::fetch(&source).map_err(|e| user(ErrorCode::Source, e.to_string()))?;
+            // A resource the mapping cannot read is the server's doing, not the user's.
+            let mut imported = handover_import::scim::to_records(&url, &args.system, &fetched.resources)
+                .map_err(|e| user(ErrorCode::Source, e.to_string()))?;
+            imported.warnings.splice(0..0, fetched.warnings);
             import(ctx, &args, imported)
         }
         ImportCommand::Linux { root, args } => {

@@ -625,3 +625,59 @@ fn scim_from_a_live_server_page_by_page() {
     f.run().args(["import", "scim", "--system", "idp"]).assert().failure();
     assert_eq!(f.json(&["account", "list", "--format", "json"], &[]), before);
 }
+
+/// `examples/sources/`: the demo organisation, partly, in every file format — each file
+/// imports into its demo system, links most of its accounts to the demo's people, and
+/// imports again without a change. The table in its README states the same counts.
+#[test]
+fn the_demo_loads_from_the_example_source_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_database(dir.path(), "demo.db");
+    handover(&db).arg("demo").assert().success();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/sources");
+    let file = |name: &str| examples.join(name).display().to_string();
+    let imports: [(&str, Vec<String>, u64, u64); 6] = [
+        ("file-server", vec!["ldif".into(), file("file-server.ldif")], 5, 4),
+        ("password-manager", vec!["scim".into(), file("password-manager.scim.json")], 9, 8),
+        (
+            "aws-prod",
+            vec![
+                "aws-iam".into(),
+                file("aws-prod.authorization-details.json"),
+                "--credential-report".into(),
+                file("aws-prod.credential-report.csv"),
+            ],
+            7,
+            2,
+        ),
+        ("ordering-portal", vec!["k8s-rbac".into(), file("ordering-portal.k8s-rbac.yaml")], 7, 6),
+        ("github", vec!["github".into(), file("github.json")], 4, 2),
+        ("entra-id", vec!["csv".into(), "--format".into(), "entra".into(), file("entra-id.users.csv")], 64, 59),
+    ];
+    let mut covered: Vec<String> = Vec::new();
+    for (system, args, accounts, linked) in &imports {
+        let run = || -> Value {
+            let out = handover(&db).arg("import").args(args).args(["--system", system, "--format", "json"]).output().unwrap();
+            assert!(out.status.success(), "{system}: {}", String::from_utf8_lossy(&out.stderr));
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        let summary = run();
+        assert_eq!((&summary["accounts"], &summary["people_linked"]), (&(*accounts).into(), &(*linked).into()), "{system}: {summary}");
+        assert_eq!(summary["warnings"], serde_json::json!([]), "{system}: {summary}");
+        assert_eq!(changes(&run()), (0, 0, 0), "{system}: importing again changes nothing");
+        covered.extend(args.iter().filter(|a| a.contains("examples/sources/")).map(|a| a.rsplit('/').next().unwrap().to_string()));
+    }
+    // Every source file here is imported above.
+    let mut files: Vec<String> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "README.md")
+        .collect();
+    files.sort();
+    covered.sort();
+    assert_eq!(files, covered);
+    // The audit sees what the files say: the portal's cluster still binds a leaver.
+    let orphaned = handover(&db).args(["accounts", "--situation", "orphaned", "--format", "json"]).output().unwrap();
+    let orphaned: Value = serde_json::from_slice(&orphaned.stdout).unwrap();
+    assert!(orphaned.as_array().unwrap().iter().any(|a| a["account"] == "ordering-portal/laura.pike"), "{orphaned}");
+}

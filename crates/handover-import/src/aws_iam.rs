@@ -65,24 +65,9 @@ use handover_core::{Account, AccountKind, AccountStatus, Grant, Level};
 use jiff::civil::Date;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AwsIamError {
-    pub file: String,
-    /// `line:column` for syntax errors, the JSON path (`UserDetailList[3].UserName`) or the
-    /// report's `line N, column NAME` otherwise.
-    pub at: String,
-    pub message: String,
-}
-
-impl fmt::Display for AwsIamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.at, self.message)
-    }
-}
-
-impl std::error::Error for AwsIamError {}
+/// Where the file is wrong (see [`crate::error::LocatedError`]).
+pub type AwsIamError = crate::error::LocatedError;
 
 /// One row of the credential report: what it says about one user.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

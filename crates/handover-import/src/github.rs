@@ -45,24 +45,9 @@ use crate::reconcile::{Hints, Imported};
 use handover_core::{Account, AccountKind, AccountStatus, Grant, Level};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GithubError {
-    pub file: String,
-    /// `line:column` for syntax errors, the JSON path (`repos.api.collaborators[2].login`)
-    /// otherwise.
-    pub at: String,
-    pub message: String,
-}
-
-impl fmt::Display for GithubError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.at, self.message)
-    }
-}
-
-impl std::error::Error for GithubError {}
+/// Where the file is wrong (see [`crate::error::LocatedError`]).
+pub type GithubError = crate::error::LocatedError;
 
 const KEYS: [&str; 10] = [
     "org",

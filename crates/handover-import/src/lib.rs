@@ -20,6 +20,7 @@
 
 pub mod aws_iam;
 pub mod directory;
+pub mod error;
 pub mod files;
 pub mod github;
 pub mod k8s_rbac;

@@ -19,23 +19,9 @@ use crate::reconcile::{Hints, Imported};
 use handover_core::{Account, AccountKind, AccountStatus, Grant};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScimError {
-    pub file: String,
-    /// Line and column for syntax errors; the resource's position otherwise.
-    pub at: String,
-    pub message: String,
-}
-
-impl fmt::Display for ScimError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.at, self.message)
-    }
-}
-
-impl std::error::Error for ScimError {}
+/// Where the file is wrong (see [`crate::error::LocatedError`]).
+pub type ScimError = crate::error::LocatedError;
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";

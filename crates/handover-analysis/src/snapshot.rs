@@ -217,6 +217,7 @@ fn record_key(r: &Record) -> &str {
         Record::Plan(x) => &x.key,
         Record::Escrow(x) => &x.key,
         Record::Review(x) => &x.key,
+        Record::Incident(x) => &x.key,
         Record::Account(x) => &x.name,
         Record::Grant(x) => &x.privilege,
     }

@@ -96,6 +96,7 @@ impl Inventory {
     typed_view!(acceptances, Acceptance, Acceptance);
     typed_view!(plans, Plan, Plan);
     typed_view!(reviews, Review, Review);
+    typed_view!(incidents, Incident, Incident);
 
     pub fn person(&self, key: &str) -> Option<&Person> {
         match self.get(Kind::Person, key)? {
@@ -366,6 +367,21 @@ pub fn validate_record(r: &Record, problems: &mut Vec<Problem>) {
                 if c.notes.trim().is_empty() {
                     problems.push(invalid(&format!("checkins[{i}].notes"), "a check-in needs notes".into()));
                 }
+            }
+        }
+        Record::Incident(x) => {
+            require(problems, r, "title", &x.title);
+            for (n, e) in x.timeline.iter().enumerate() {
+                if e.text.trim().is_empty() {
+                    problems.push(invalid(&format!("timeline[{n}].text"), "a timeline entry needs its text".into()));
+                }
+                if e.at < x.started {
+                    problems
+                        .push(invalid(&format!("timeline[{n}].at"), format!("{} is before the incident started ({})", e.at, x.started)));
+                }
+            }
+            if x.closed.is_some_and(|c| c < x.started) {
+                problems.push(invalid("closed", "an incident cannot close before it starts".into()));
             }
         }
         Record::Review(v) => {

@@ -25,10 +25,11 @@ pub enum Kind {
     Plan,
     Escrow,
     Review,
+    Incident,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Person,
         Kind::Role,
         Kind::Vendor,
@@ -45,6 +46,7 @@ impl Kind {
         Kind::Plan,
         Kind::Escrow,
         Kind::Review,
+        Kind::Incident,
     ];
 
     /// Singular name: the CLI noun (`handover person list`) and the store's `kind` column.
@@ -66,6 +68,7 @@ impl Kind {
             Kind::Plan => "plan",
             Kind::Escrow => "escrow",
             Kind::Review => "review",
+            Kind::Incident => "incident",
         }
     }
 
@@ -88,6 +91,7 @@ impl Kind {
             Kind::Plan => "plans",
             Kind::Escrow => "escrows",
             Kind::Review => "reviews",
+            Kind::Incident => "incidents",
         }
     }
 

@@ -249,6 +249,9 @@ html -o summary.html\n  handover report transition sanjay-mehta --format markdow
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Incidents and their timelines: open, log what happens, close; the timeline as a document.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
     /// Tabletop crisis drills generated from the real weak points; record what a drill found.
     #[command(subcommand)]
     Drill(DrillCommand),
@@ -360,6 +363,58 @@ pub struct ShareArgs {
     /// A share text from `handover escrow share` (repeatable).
     #[arg(long = "share", value_name = "FILE")]
     pub shares: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Open an incident: `open KEY --title … --by PERSON [--commander PERSON] [--scenario …] [--system S]…`.
+    Open {
+        key: String,
+        #[arg(long)]
+        title: String,
+        /// Who opens it (the first timeline entry).
+        #[arg(long, value_name = "PERSON")]
+        by: String,
+        #[arg(long, value_name = "PERSON")]
+        commander: Option<String>,
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Systems affected (repeat).
+        #[arg(long = "system", value_name = "SYSTEM")]
+        systems: Vec<String>,
+        /// When it started (default: now), local time YYYY-MM-DDTHH:MM.
+        #[arg(long)]
+        at: Option<jiff::civil::DateTime>,
+    },
+    /// Add to the timeline: a note, a decision or an action, by whom, when (default: now).
+    Log {
+        key: String,
+        text: String,
+        #[arg(long, value_name = "PERSON")]
+        by: String,
+        #[arg(long, value_parser = choice(handover_core::EntryKind::ALL, handover_core::EntryKind::as_str), default_value = "note")]
+        kind: handover_core::EntryKind,
+        #[arg(long)]
+        at: Option<jiff::civil::DateTime>,
+    },
+    /// Close it, with the closing summary as the last entry.
+    Close {
+        key: String,
+        #[arg(long, value_name = "PERSON")]
+        by: String,
+        #[arg(long)]
+        summary: String,
+        #[arg(long)]
+        at: Option<jiff::civil::DateTime>,
+    },
+    /// Incidents, open first.
+    List(FormatArg),
+    /// The timeline (table), the record (json) or a document for the post-incident review (markdown).
+    Show {
+        key: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,7 +28,7 @@ fn main() {
     // Each record noun's help lists its fields, generated from one table.
     let mut command = cli::Cli::command();
     // (Plans, escrows and reviews have their own commands: `handover plan …`, `escrow …`, `review …`.)
-    for kind in Kind::ALL.into_iter().filter(|k| !matches!(k, Kind::Plan | Kind::Escrow | Kind::Review)) {
+    for kind in Kind::ALL.into_iter().filter(|k| !matches!(k, Kind::Plan | Kind::Escrow | Kind::Review | Kind::Incident)) {
         command = command.mut_subcommand(kind.as_str(), |c| c.after_long_help(fields::help(kind)).after_help(fields::help(kind)));
     }
     let matches = command.get_matches();

@@ -134,7 +134,7 @@ fn stats_json_counts_every_kind() {
     assert_eq!(stats["systems"], 31);
     assert_eq!(stats["accounts"], 253);
     assert_eq!(stats["grants"], 337);
-    assert_eq!(stats.as_object().unwrap().len(), 16);
+    assert_eq!(stats.as_object().unwrap().len(), 17);
 }
 
 #[test]
@@ -1462,4 +1462,82 @@ fn reports_for_the_owner_the_auditor_and_a_transition() {
     f.run().args(["person", "set", "dana-whitfield", "status=leaving", "leaving_on=2027-01-31"]).assert().success();
     let projects = stdout(f.run().args(["report", "projects", "dana-whitfield", "--format", "markdown"]));
     assert!(projects.contains("Lead: Dana Whitfield (leaving)") && projects.contains("To be filled in by the lead before they go:"));
+}
+
+#[test]
+fn an_incident_timeline_is_kept_as_it_happens_and_closed() {
+    let f = Fixture::new();
+    f.run().arg("demo").assert().success();
+    f.run()
+        .args(["incident", "open", "ransom-2026-11", "--title", "Ransomware on the file server", "--by", "raj-patel"])
+        .args(["--commander", "tom-askew", "--scenario", "ransomware", "--system", "file-server", "--at", "2026-11-26T08:05"])
+        .assert()
+        .success();
+    f.run()
+        .args([
+            "incident",
+            "log",
+            "ransom-2026-11",
+            "File server isolated from the network",
+            "--by",
+            "raj-patel",
+            "--kind",
+            "action",
+            "--at",
+            "2026-11-26T08:20",
+        ])
+        .assert()
+        .success();
+    f.run()
+        .args([
+            "incident",
+            "log",
+            "ransom-2026-11",
+            "Restore from last night's backup",
+            "--by",
+            "tom-askew",
+            "--kind",
+            "decision",
+            "--at",
+            "2026-11-26T09:00",
+        ])
+        .assert()
+        .success();
+    f.run()
+        .args(["incident", "log", "ransom-2026-11", "too early", "--by", "tom-askew", "--at", "2026-11-26T07:00"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("before the incident started"));
+    f.run().args(["incident", "log", "ransom-2026-11", "x", "--by", "nobody"]).assert().failure();
+    f.run()
+        .args([
+            "incident",
+            "close",
+            "ransom-2026-11",
+            "--by",
+            "tom-askew",
+            "--summary",
+            "restored; no data lost",
+            "--at",
+            "2026-11-26T16:30",
+        ])
+        .assert()
+        .success();
+    f.run()
+        .args(["incident", "log", "ransom-2026-11", "late", "--by", "tom-askew"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is closed"));
+    let md = stdout(f.run().args(["incident", "show", "ransom-2026-11", "--format", "markdown"]));
+    assert!(md.starts_with("# Incident: Ransomware on the file server"), "{md}");
+    assert!(
+        md.contains("closed at 2026-11-26T16:30:00, 8h 25m")
+            && md.contains("Incident commander: Tom Askew.")
+            && md.contains("Systems affected: On-premises file server."),
+        "{md}"
+    );
+    assert!(md.contains("| 2026-11-26T08:20:00 | Raj Patel | action | File server isolated from the network |"));
+    assert!(md.contains("## Decisions\n\n- Restore from last night's backup (Tom Askew, 2026-11-26T09:00:00)"));
+    // Every entry is an event in the log.
+    assert_eq!(json(f.run().args(["log", "--kind", "incident", "--format", "json"])).as_array().unwrap().len(), 4);
 }

@@ -8,6 +8,7 @@ mod drill;
 mod escrow;
 mod git;
 mod import;
+mod incident;
 mod intake;
 mod inventory;
 mod log;
@@ -102,6 +103,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Review(cmd) => review::run(&ctx, cmd),
         Command::Intake(cmd) => intake::run(&ctx, cmd),
         Command::Drill(cmd) => drill::run(&ctx, cmd),
+        Command::Incident(cmd) => incident::run(&ctx, cmd),
         Command::Report { kind, person, format, output } => report::run(&ctx, &kind, person.as_deref(), &format, output.as_deref()),
         Command::Serve(args) => web::serve(&ctx, args),
         Command::User(cmd) => web::run(&ctx, cmd),

@@ -51,6 +51,7 @@ fn columns(kind: Kind) -> &'static [&'static str] {
         Kind::Plan => &["person", "mode", "leaving_at", "owner"],
         Kind::Escrow => &["name", "system", "threshold", "generation", "sealed_on"],
         Kind::Review => &["name", "scope", "due", "status"],
+        Kind::Incident => &["title", "started", "commander", "status"],
     }
 }
 

@@ -318,6 +318,21 @@ pub struct Account {
 }
 
 impl Account {
+    /// An active account with nothing known yet about who holds it: what a source starts from.
+    pub fn new(system: impl Into<String>, name: impl Into<String>, kind: AccountKind) -> Account {
+        Account {
+            system: system.into(),
+            name: name.into(),
+            person: None,
+            kind,
+            status: AccountStatus::Active,
+            mfa: None,
+            last_used: None,
+            created: None,
+            member_of: Vec::new(),
+        }
+    }
+
     pub fn key_of(system: &str, name: &str) -> String {
         format!("{system}/{name}")
     }

@@ -388,20 +388,6 @@ fn list<'a>(doc: &'a Value, field: &str) -> Result<&'a [Value], String> {
     }
 }
 
-fn blank(system: &str, name: &str, kind: AccountKind) -> Account {
-    Account {
-        system: system.to_string(),
-        name: name.to_string(),
-        person: None,
-        kind,
-        status: AccountStatus::Active,
-        mfa: None,
-        last_used: None,
-        created: None,
-        member_of: Vec::new(),
-    }
-}
-
 /// What the parse collects before it becomes records.
 struct Builder<'s> {
     system: &'s str,
@@ -443,7 +429,7 @@ impl Builder<'_> {
         }
         let account = if self.policy_names.insert(name.to_string()) { format!("policy:{name}") } else { format!("policy:{arn}") };
         self.policies.insert(arn.to_string(), account.clone());
-        let key = self.add(blank(self.system, &account, AccountKind::Group), Hints::default());
+        let key = self.add(Account::new(self.system, &account, AccountKind::Group), Hints::default());
         self.grant(&key, format!("policy {name}"), level);
         key
     }
@@ -520,7 +506,7 @@ pub fn parse(system: &str, file: &str, bytes: &[u8], report: Option<(&str, &[u8]
     for (i, g) in list_of("GroupDetailList")?.iter().enumerate() {
         let path = format!("GroupDetailList[{i}]");
         let name = text(g, "GroupName").ok_or_else(|| err(path.clone(), "a group needs a `GroupName`".into()))?;
-        let mut account = blank(system, &format!("group:{name}"), AccountKind::Group);
+        let mut account = Account::new(system, format!("group:{name}"), AccountKind::Group);
         account.created = text(g, "CreateDate").and_then(date_of);
         let key = b.add(account, Hints::default());
         b.grant(&key, format!("member of {name}"), Level::Read);
@@ -550,7 +536,7 @@ pub fn parse(system: &str, file: &str, bytes: &[u8], report: Option<(&str, &[u8]
             out.warnings.push(format!("{file}: {path}: a second user named {name:?}; the first is kept"));
             continue;
         }
-        let mut account = blank(system, name, AccountKind::Personal);
+        let mut account = Account::new(system, name, AccountKind::Personal);
         account.created = text(u, "CreateDate").and_then(date_of);
         account.last_used = text(u, "PasswordLastUsed").and_then(date_of);
         if let Some(row) = report_by_user.get(name) {
@@ -566,7 +552,7 @@ pub fn parse(system: &str, file: &str, bytes: &[u8], report: Option<(&str, &[u8]
                 Some(k) => k.clone(),
                 None => {
                     unknown_groups.insert(g.to_string());
-                    let k = b.add(blank(system, &format!("group:{g}"), AccountKind::Group), Hints::default());
+                    let k = b.add(Account::new(system, format!("group:{g}"), AccountKind::Group), Hints::default());
                     b.grant(&k, format!("member of {g}"), Level::Read);
                     group_keys.insert(g.to_string(), k.clone());
                     k
@@ -587,7 +573,7 @@ pub fn parse(system: &str, file: &str, bytes: &[u8], report: Option<(&str, &[u8]
     for (i, r) in roles.iter().enumerate() {
         let path = format!("RoleDetailList[{i}]");
         let name = text(r, "RoleName").ok_or_else(|| err(path.clone(), "a role needs a `RoleName`".into()))?;
-        let mut account = blank(system, &format!("role:{name}"), AccountKind::Role);
+        let mut account = Account::new(system, format!("role:{name}"), AccountKind::Role);
         account.created = text(r, "CreateDate").and_then(date_of);
         account.last_used = r.pointer("/RoleLastUsed/LastUsedDate").and_then(Value::as_str).and_then(date_of);
         let key = b.add(account, Hints::default());
@@ -606,7 +592,7 @@ pub fn parse(system: &str, file: &str, bytes: &[u8], report: Option<(&str, &[u8]
                     Some(k) => k.clone(),
                     None => {
                         let (name, kind, email) = trusted(&principal_type, &id);
-                        b.add(blank(system, &name, kind), Hints { email, display_name: None })
+                        b.add(Account::new(system, &name, kind), Hints { email, display_name: None })
                     }
                 };
                 b.edge(&who, &role);
@@ -622,7 +608,7 @@ pub fn parse(system: &str, file: &str, bytes: &[u8], report: Option<(&str, &[u8]
             continue;
         }
         let kind = if name == ROOT { AccountKind::Shared } else { AccountKind::Personal };
-        let mut account = blank(system, name, kind);
+        let mut account = Account::new(system, name, kind);
         apply_report(&mut account, row);
         let key = b.add(account, Hints::default());
         if name == ROOT {

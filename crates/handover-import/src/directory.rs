@@ -84,17 +84,7 @@ pub fn to_records(system: &str, entries: &[Entry], today: Date) -> Imported {
         }
         let key = Account::key_of(system, name);
         by_dn.insert(normalize_dn(&e.dn), key.clone());
-        let account = Account {
-            system: system.to_string(),
-            name: name.to_string(),
-            person: None,
-            kind: AccountKind::Personal,
-            status: AccountStatus::Active,
-            mfa: None,
-            last_used: None,
-            created: None,
-            member_of: Vec::new(),
-        };
+        let account = Account::new(system, name.to_string(), AccountKind::Personal);
         if is_group {
             if let Some(gid) = e.first("gidnumber") {
                 by_gid.insert(gid.trim().to_string(), key.clone());

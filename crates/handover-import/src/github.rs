@@ -42,7 +42,7 @@
 //! objects are ignored silently (the API adds fields over time).
 
 use crate::reconcile::{Hints, Imported};
-use handover_core::{Account, AccountKind, AccountStatus, Grant, Level};
+use handover_core::{Account, AccountKind, Grant, Level};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -130,22 +130,9 @@ impl Users {
         let login = r.login(user, at)?;
         let text = |k: &str| user.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let kind = if user.get("type").and_then(Value::as_str) == Some("Bot") { AccountKind::Service } else { AccountKind::Personal };
-        self.accounts.entry(login.to_string()).or_insert_with(|| {
-            (
-                Account {
-                    system: system.to_string(),
-                    name: login.to_string(),
-                    person: None,
-                    kind,
-                    status: AccountStatus::Active,
-                    mfa: None,
-                    last_used: None,
-                    created: None,
-                    member_of: Vec::new(),
-                },
-                Hints { email: text("email"), display_name: text("name") },
-            )
-        });
+        self.accounts
+            .entry(login.to_string())
+            .or_insert_with(|| (Account::new(system, login.to_string(), kind), Hints { email: text("email"), display_name: text("name") }));
         Ok(login)
     }
 }
@@ -300,17 +287,7 @@ pub fn parse(system: &str, file: &str, bytes: &[u8]) -> Result<Imported, GithubE
 }
 
 fn team_account(system: &str, slug: &str) -> Account {
-    Account {
-        system: system.to_string(),
-        name: format!("team:{slug}"),
-        person: None,
-        kind: AccountKind::Group,
-        status: AccountStatus::Active,
-        mfa: None,
-        last_used: None,
-        created: None,
-        member_of: Vec::new(),
-    }
+    Account::new(system, format!("team:{slug}"), AccountKind::Group)
 }
 
 #[cfg(test)]

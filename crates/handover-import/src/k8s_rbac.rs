@@ -37,7 +37,7 @@
 
 use crate::reconcile::{Hints, Imported};
 use crate::yaml::{self, Document, Pos};
-use handover_core::{Account, AccountKind, AccountStatus, Grant, Level};
+use handover_core::{Account, AccountKind, Grant, Level};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -148,20 +148,6 @@ fn level_by_name(name: &str) -> Level {
     }
 }
 
-fn blank(system: &str, name: &str, kind: AccountKind) -> Account {
-    Account {
-        system: system.to_string(),
-        name: name.to_string(),
-        person: None,
-        kind,
-        status: AccountStatus::Active,
-        mfa: None,
-        last_used: None,
-        created: None,
-        member_of: Vec::new(),
-    }
-}
-
 struct Role<'a> {
     object: &'a Object<'a>,
     level: Level,
@@ -249,7 +235,7 @@ pub fn parse(system: &str, files: &[(String, Vec<u8>)]) -> Result<Imported, K8sE
             Some((ns, role_name)) => format!("role {role_name} in namespace {ns}"),
             None => format!("clusterrole {}", name.trim_start_matches("clusterrole:")),
         };
-        accounts.insert(key.clone(), (blank(system, name, AccountKind::Group), Hints::default()));
+        accounts.insert(key.clone(), (Account::new(system, name, AccountKind::Group), Hints::default()));
         grants.insert((key, privilege), role.level);
     }
     let mut missing: BTreeSet<String> = BTreeSet::new();
@@ -273,7 +259,7 @@ pub fn parse(system: &str, files: &[(String, Vec<u8>)]) -> Result<Imported, K8sE
             }
         };
         if !namespaced || ref_kind == "Role" {
-            accounts.entry(role_key.clone()).or_insert_with(|| (blank(system, &role_account, AccountKind::Group), Hints::default()));
+            accounts.entry(role_key.clone()).or_insert_with(|| (Account::new(system, &role_account, AccountKind::Group), Hints::default()));
             let privilege =
                 if ref_kind == "Role" { format!("role {ref_name} in namespace {ns}") } else { format!("clusterrole {ref_name}") };
             grants.entry((role_key.clone(), privilege)).or_insert(level);
@@ -303,7 +289,7 @@ pub fn parse(system: &str, files: &[(String, Vec<u8>)]) -> Result<Imported, K8sE
                 None => return Err(b.error(&format!("{field}.kind"), "a subject needs `kind`")),
             };
             let key = Account::key_of(system, &account_name);
-            accounts.entry(key.clone()).or_insert_with(|| (blank(system, &account_name, kind), Hints { email, display_name: None }));
+            accounts.entry(key.clone()).or_insert_with(|| (Account::new(system, &account_name, kind), Hints { email, display_name: None }));
             if namespaced && ref_kind == "ClusterRole" {
                 let privilege = format!("clusterrole {ref_name} in namespace {ns}");
                 let held = grants.entry((key, privilege)).or_insert(level);

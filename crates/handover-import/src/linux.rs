@@ -182,20 +182,7 @@ pub fn parse(system: &str, files: &HostFiles, today: Date) -> Result<Imported, L
         ));
     }
     for (name, (gid, _)) in &groups {
-        out.accounts.push((
-            Account {
-                system: system.into(),
-                name: format!("group:{name}"),
-                person: None,
-                kind: AccountKind::Group,
-                status: AccountStatus::Active,
-                mfa: None,
-                last_used: None,
-                created: None,
-                member_of: Vec::new(),
-            },
-            Hints::default(),
-        ));
+        out.accounts.push((Account::new(system, format!("group:{name}"), AccountKind::Group), Hints::default()));
         out.grants.push(Grant {
             account: group_key(name),
             privilege: format!("member of {name}"),

@@ -466,26 +466,15 @@ pub fn to_records(system: &str, catalog: &Catalog, today: Date) -> Imported {
 
     let mut accounts: Vec<(Account, Hints)> = Vec::with_capacity(included.len());
     for oid in &included {
-        let blank = |name: &str, kind: AccountKind| Account {
-            system: system.to_string(),
-            name: name.to_string(),
-            person: None,
-            kind,
-            status: AccountStatus::Active,
-            mfa: None,
-            last_used: None,
-            created: None,
-            member_of: Vec::new(),
-        };
         let Some(r) = roles.get(oid) else {
-            accounts.push((blank(PUBLIC_ACCOUNT, AccountKind::Group), Hints::default()));
+            accounts.push((Account::new(system, PUBLIC_ACCOUNT, AccountKind::Group), Hints::default()));
             continue;
         };
         let name = &names[oid];
         let mut member_of: BTreeSet<String> =
             edges.get(oid).into_iter().flatten().filter(|g| included.contains(g)).map(|g| Account::key_of(system, &names[g])).collect();
         if !r.login {
-            let mut group = blank(name, AccountKind::Group);
+            let mut group = Account::new(system, name, AccountKind::Group);
             group.member_of = member_of.into_iter().collect();
             accounts.push((group, Hints::default()));
             continue;
@@ -498,7 +487,7 @@ pub fn to_records(system: &str, catalog: &Catalog, today: Date) -> Imported {
             false
         });
         let disabled = expired || (r.conn_limit == 0 && !r.superuser);
-        let mut account = blank(name, kind_of(r));
+        let mut account = Account::new(system, name, kind_of(r));
         account.status = if disabled { AccountStatus::Disabled } else { AccountStatus::Active };
         account.member_of = member_of.into_iter().collect();
         accounts.push((account, comment_hints(r.comment.as_deref())));

@@ -109,23 +109,12 @@ pub fn to_records(origin: &str, system: &str, resources: &[Resource]) -> Result<
     let mut by_id: HashMap<String, String> = HashMap::new();
     let mut groups: Vec<(String, &Value)> = Vec::new();
     let mut users: Vec<(String, &Value)> = Vec::new();
-    let blank = |system: &str, name: &str, kind: AccountKind| Account {
-        system: system.to_string(),
-        name: name.to_string(),
-        person: None,
-        kind,
-        status: AccountStatus::Active,
-        mfa: None,
-        last_used: None,
-        created: None,
-        member_of: Vec::new(),
-    };
     for Resource { source: file, at, value: r } in resources {
         let err = |message: String| ScimError { file: file.clone(), at: at.clone(), message };
         match kind_of(r) {
             Some(Kind::User) => {
                 let name = text(r, "userName").ok_or_else(|| err("a User needs a `userName`".into()))?;
-                let mut account = blank(system, name, AccountKind::Personal);
+                let mut account = Account::new(system, name, AccountKind::Personal);
                 if r.get("active").and_then(Value::as_bool) == Some(false) {
                     account.status = AccountStatus::Disabled;
                 }
@@ -155,7 +144,7 @@ pub fn to_records(origin: &str, system: &str, resources: &[Resource]) -> Result<
                     by_id.insert(id.to_string(), key.clone());
                 }
                 if !accounts.contains_key(&key) {
-                    accounts.insert(key.clone(), (blank(system, &format!("group:{display}"), AccountKind::Group), Hints::default()));
+                    accounts.insert(key.clone(), (Account::new(system, format!("group:{display}"), AccountKind::Group), Hints::default()));
                     out.grants.push(Grant {
                         account: key.clone(),
                         privilege: format!("member of {display}"),
@@ -190,7 +179,7 @@ pub fn to_records(origin: &str, system: &str, resources: &[Resource]) -> Result<
                     let name = display.unwrap_or(id.clone());
                     let key = Account::key_of(system, &format!("group:{name}"));
                     if !accounts.contains_key(&key) {
-                        accounts.insert(key.clone(), (blank(system, &format!("group:{name}"), AccountKind::Group), Hints::default()));
+                        accounts.insert(key.clone(), (Account::new(system, format!("group:{name}"), AccountKind::Group), Hints::default()));
                         out.grants.push(Grant {
                             account: key.clone(),
                             privilege: format!("member of {name}"),

@@ -367,17 +367,7 @@ pub fn parse(vendor: Vendor, system: &str, file: &str, bytes: &[u8]) -> Result<I
             continue;
         }
         grants.push(Grant { account: key.clone(), privilege: format!("member of {g}"), level: group_level(&g, None), via: None });
-        let group = Account {
-            system: system.to_string(),
-            name,
-            person: None,
-            kind: AccountKind::Group,
-            status: AccountStatus::Active,
-            mfa: None,
-            last_used: None,
-            created: None,
-            member_of: Vec::new(),
-        };
+        let group = Account::new(system, name, AccountKind::Group);
         accounts.insert(key, (group, Hints::default()));
     }
     out.accounts = accounts.into_values().collect();

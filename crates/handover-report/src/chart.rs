@@ -1,6 +1,7 @@
 //! Charts as inline SVG: drawn on the server, no script, readable by screen readers
 //! (`role="img"` with a title, and every value also written as text).
 
+use crate::html::escape_html;
 use std::fmt::Write;
 
 pub struct Bar {
@@ -9,10 +10,6 @@ pub struct Bar {
     pub href: Option<String>,
     /// A CSS class for the bar's colour (`critical`, `high`, …).
     pub tone: &'static str,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Horizontal bars, one row each, scaled to the largest value.
@@ -31,8 +28,8 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
         svg,
         "<svg class=\"chart\" role=\"img\" aria-labelledby=\"chart-{id}\" viewBox=\"0 0 {width} {height}\" \
          preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"chart-{id}\">{t}</title>",
-        id = escape(&title.to_lowercase().replace(' ', "-")),
-        t = escape(title)
+        id = escape_html(&title.to_lowercase().replace(' ', "-")),
+        t = escape_html(title)
     );
     for (i, b) in bars.iter().enumerate() {
         let y = i * row + 4;
@@ -47,16 +44,16 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
              <text x=\"{vx}\" y=\"{ty}\" class=\"value\">{v}</text>",
             lx = label_w - 8,
             ty = y + 15,
-            l = escape(&label),
+            l = escape_html(&label),
             h = row - 8,
             tone = b.tone,
-            full = escape(&b.label),
+            full = escape_html(&b.label),
             v = b.value,
             vx = label_w + w + 6,
         );
         match &b.href {
             Some(h) => {
-                let _ = write!(svg, "<a href=\"{}\">{text}</a>", escape(h));
+                let _ = write!(svg, "<a href=\"{}\">{text}</a>", escape_html(h));
             }
             None => svg.push_str(&text),
         }

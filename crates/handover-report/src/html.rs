@@ -2,7 +2,8 @@
 
 use crate::reports::{Block, Report};
 
-fn esc(s: &str) -> String {
+/// Text made safe inside HTML elements and attribute values.
+pub fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
@@ -17,38 +18,38 @@ th{font-size:11px;text-transform:uppercase;color:#586270}.figure{display:inline-
 pub fn to_html(r: &Report) -> String {
     let mut o = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title><style>{STYLE}</style></head><body><h1>{t}</h1><p class=\"sub\">{s}</p>",
-        t = esc(&r.title),
-        s = esc(&r.subtitle)
+        t = escape_html(&r.title),
+        s = escape_html(&r.subtitle)
     );
     for section in &r.sections {
-        o.push_str(&format!("<h2>{}</h2>", esc(&section.title)));
+        o.push_str(&format!("<h2>{}</h2>", escape_html(&section.title)));
         for b in &section.blocks {
             match b {
-                Block::Text(t) => o.push_str(&format!("<p>{}</p>", esc(t))),
+                Block::Text(t) => o.push_str(&format!("<p>{}</p>", escape_html(t))),
                 Block::Figures(f) => {
                     o.push_str("<div>");
                     for (value, label) in f {
-                        o.push_str(&format!("<span class=\"figure\"><b>{}</b>{}</span>", esc(value), esc(label)));
+                        o.push_str(&format!("<span class=\"figure\"><b>{}</b>{}</span>", escape_html(value), escape_html(label)));
                     }
                     o.push_str("</div>");
                 }
                 Block::List(items) => {
                     o.push_str("<ul>");
                     for i in items {
-                        o.push_str(&format!("<li>{}</li>", esc(i)));
+                        o.push_str(&format!("<li>{}</li>", escape_html(i)));
                     }
                     o.push_str("</ul>");
                 }
                 Block::Table(headers, rows) => {
                     o.push_str("<table><thead><tr>");
                     for h in headers {
-                        o.push_str(&format!("<th scope=\"col\">{}</th>", esc(h)));
+                        o.push_str(&format!("<th scope=\"col\">{}</th>", escape_html(h)));
                     }
                     o.push_str("</tr></thead><tbody>");
                     for row in rows {
                         o.push_str("<tr>");
                         for c in row {
-                            o.push_str(&format!("<td>{}</td>", esc(c)));
+                            o.push_str(&format!("<td>{}</td>", escape_html(c)));
                         }
                         o.push_str("</tr>");
                     }

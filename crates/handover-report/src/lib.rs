@@ -10,5 +10,5 @@ pub mod chart;
 mod html;
 mod reports;
 
-pub use html::to_html;
+pub use html::{escape_html, to_html};
 pub use reports::{auditor, executive, projects, risk_score, transition, Input, Report, Section};

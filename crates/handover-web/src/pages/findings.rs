@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::response::{Html, Redirect};
 use axum::Form;
 use handover_core::{Acceptance, Kind, Record, UserRole};
+use handover_report::escape_html;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -22,10 +23,6 @@ pub struct ListQuery {
     subject: String,
     #[serde(default)]
     accepted: String,
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 pub async fn list(State(state): State<Arc<AppState>>, auth: Auth, Query(q): Query<ListQuery>) -> WebResult<Html<String>> {
@@ -104,9 +101,9 @@ pub async fn list(State(state): State<Arc<AppState>>, auth: Auth, Query(q): Quer
 <input id="expires" name="expires" type="date" required value="{default_expiry}">
 <button type="submit">Accept risk</button>
 </fieldset></form>"#,
-                csrf = esc(&auth.csrf()),
-                rule = esc(&q.rule),
-                subject = esc(&q.subject),
+                csrf = escape_html(&auth.csrf()),
+                rule = escape_html(&q.rule),
+                subject = escape_html(&q.subject),
             )
         } else {
             String::new()

@@ -14,6 +14,7 @@ use axum::Form;
 use handover_core::{ErrorCode, Kind, UserRole};
 use handover_import::files::FileSource;
 use handover_import::reconcile::{reconcile, Reconciled, Summary};
+use handover_report::escape_html;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,20 +33,16 @@ pub struct Pending {
     pub at: Instant,
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 pub async fn form(State(state): State<Arc<AppState>>, auth: Auth) -> WebResult<Html<String>> {
     auth.require(UserRole::Editor)?;
     blocking(&state, move |s| {
         let view = s.view()?;
         let sources: String = FileSource::ALL
             .iter()
-            .map(|f| format!("<option value=\"{}\">{} — {}</option>", f.as_str(), f.as_str(), esc(f.describe())))
+            .map(|f| format!("<option value=\"{}\">{} — {}</option>", f.as_str(), f.as_str(), escape_html(f.describe())))
             .collect();
         let systems: String =
-            view.inv().systems().map(|sys| format!("<option value=\"{}\">{}</option>", esc(&sys.key), esc(&sys.name))).collect();
+            view.inv().systems().map(|sys| format!("<option value=\"{}\">{}</option>", escape_html(&sys.key), escape_html(&sys.name))).collect();
         let after = format!(
             r#"<form class="import" method="post" action="/imports/preview" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="{csrf}">
@@ -56,7 +53,7 @@ pub async fn form(State(state): State<Arc<AppState>>, auth: Auth) -> WebResult<H
 <label for="file2">Second file (AWS credential report, or more Kubernetes YAML)</label><input id="file2" name="file2" type="file">
 <button type="submit">Preview</button>
 </fieldset></form>"#,
-            csrf = esc(&auth.csrf())
+            csrf = escape_html(&auth.csrf())
         );
         render(&ListPage {
             chrome: Chrome::for_view(&auth, "Imports", "/imports", &view),
@@ -103,14 +100,14 @@ pub async fn preview(State(state): State<Arc<AppState>>, auth: Auth, mut form: M
         let pending = Pending { id: id.clone(), email: auth.user.email.clone(), source, system: system.clone(), files, at: Instant::now() };
         s.keep_pending(pending);
         let rows = changes.iter().take(500).map(|line| vec![Cell::text(line)]).collect();
-        let warnings: String = summary.warnings.iter().map(|w| format!("<li>{}</li>", esc(w))).collect();
+        let warnings: String = summary.warnings.iter().map(|w| format!("<li>{}</li>", escape_html(w))).collect();
         let after = format!(
             r#"{warnings_html}<form method="post" action="/imports/confirm">
 <input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="id" value="{id}">
 <button type="submit">Import {added} added, {changed} changed, {removed} removed</button> <a href="/imports">Cancel</a>
 </form>"#,
             warnings_html = if warnings.is_empty() { String::new() } else { format!("<h2>Warnings</h2><ul>{warnings}</ul>") },
-            csrf = esc(&auth.csrf()),
+            csrf = escape_html(&auth.csrf()),
             added = summary.changes.added,
             changed = summary.changes.changed,
             removed = summary.changes.removed,

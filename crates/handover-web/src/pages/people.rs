@@ -12,6 +12,7 @@ use axum::response::{Html, Redirect};
 use axum::Form;
 use handover_analysis::whatif::whatif;
 use handover_core::{Kind, PersonStatus, PlanMode, Record, UserRole};
+use handover_report::escape_html;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -215,10 +216,6 @@ pub async fn show(State(state): State<Arc<AppState>>, auth: Auth, Path(key): Pat
     .await
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 fn plan_form(auth: &Auth, key: &str, leaving_on: Option<jiff::civil::Date>) -> String {
     let at = leaving_on.map(|d| format!("{d}T17:00")).unwrap_or_default();
     format!(
@@ -235,8 +232,8 @@ fn plan_form(auth: &Auth, key: &str, leaving_on: Option<jiff::civil::Date>) -> S
 <input id="owner" name="owner">
 <button type="submit">Create plan</button>
 </fieldset></form>"#,
-        k = esc(&super::path_escape(key)),
-        csrf = esc(&auth.csrf()),
+        k = escape_html(&super::path_escape(key)),
+        csrf = escape_html(&auth.csrf()),
     )
 }
 

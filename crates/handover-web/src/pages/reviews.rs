@@ -10,12 +10,9 @@ use axum::response::{Html, Redirect};
 use axum::Form;
 use handover_core::{Decision, Kind, Record, Review, UserRole};
 use handover_governance::review;
+use handover_report::escape_html;
 use serde::Deserialize;
 use std::sync::Arc;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 fn review_of<'v>(view: &'v View, key: &str) -> WebResult<&'v Review> {
     match view.inv().get(Kind::Review, key) {
@@ -86,11 +83,11 @@ pub async fn show(State(state): State<Arc<AppState>>, auth: Auth, Path(key): Pat
 <label for="reason-{n}">Reason</label><input id="reason-{n}" name="reason" required>
 <button type="submit">Decide</button></form></li>"#,
                 n = i + 1,
-                key = esc(&super::path_escape(&key)),
-                csrf = esc(&auth.csrf()),
-                access = esc(&it.access),
+                key = escape_html(&super::path_escape(&key)),
+                csrf = escape_html(&auth.csrf()),
+                access = escape_html(&it.access),
                 level = it.level,
-                holder = esc(&it.holder.as_deref().and_then(|h| view.inv().person(h)).map_or("(unlinked)".to_string(), |p| p.name.clone())),
+                holder = escape_html(&it.holder.as_deref().and_then(|h| view.inv().person(h)).map_or("(unlinked)".to_string(), |p| p.name.clone())),
             ));
         }
         let rows = r
@@ -119,7 +116,7 @@ pub async fn show(State(state): State<Arc<AppState>>, auth: Auth, Path(key): Pat
         if !st.revoke_pending.is_empty() {
             after.push_str(&format!(
                 "<section><h2>Revoked but still active</h2><p class=\"hint\">Remove at the source, then re-import the system.</p><ul>{}</ul></section>",
-                st.revoke_pending.iter().map(|a| format!("<li><code>{}</code></li>", esc(a))).collect::<String>()
+                st.revoke_pending.iter().map(|a| format!("<li><code>{}</code></li>", escape_html(a))).collect::<String>()
             ));
         }
         let mut chrome = Chrome::for_view(&auth, &r.name, "/reviews", &view);

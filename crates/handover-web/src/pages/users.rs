@@ -8,12 +8,9 @@ use axum::extract::State;
 use axum::response::{Html, Redirect};
 use axum::Form;
 use handover_core::{User, UserRole};
+use handover_report::escape_html;
 use serde::Deserialize;
 use std::sync::Arc;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 pub async fn list(State(state): State<Arc<AppState>>, auth: Auth) -> WebResult<Html<String>> {
     auth.require(UserRole::Admin)?;
@@ -43,7 +40,7 @@ pub async fn list(State(state): State<Arc<AppState>>, auth: Auth) -> WebResult<H
 <label><input type="checkbox" name="disabled" value="on"> Disabled</label>
 <button type="submit">Save user</button>
 </fieldset></form>"#,
-            csrf = esc(&auth.csrf())
+            csrf = escape_html(&auth.csrf())
         );
         render(&ListPage {
             chrome: Chrome::new(Some(&auth), "Users", "/users"),

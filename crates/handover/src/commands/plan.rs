@@ -8,6 +8,7 @@ use anyhow::Result;
 use handover_analysis::Snapshot;
 use handover_core::{ErrorCode, Inventory, Kind, Plan, PlanMode, Record, TaskKind, TaskStatus};
 use handover_plan::PlanSpec;
+use handover_report::escape_html;
 use handover_store::Store;
 use std::fmt::Write;
 
@@ -234,15 +235,11 @@ fn markdown(plan: &Plan, inv: &Inventory) -> String {
     o
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// A self-contained page to print and hand to the people doing the tasks: one checklist
 /// per phase, every task with who, when, the evidence to keep and the message to send.
 fn html(plan: &Plan, inv: &Inventory) -> String {
     let mut o = String::new();
-    let who = esc(&person_name(inv, Some(&plan.person)));
+    let who = escape_html(&person_name(inv, Some(&plan.person)));
     let _ = write!(
         o,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Departure plan: {who}</title><style>\
@@ -261,8 +258,8 @@ fn html(plan: &Plan, inv: &Inventory) -> String {
         plan.mode,
         plan.leaving_at,
         if plan.mode == PlanMode::Hostile { format!(", every revocation inside {} from then", plan.window) } else { String::new() },
-        esc(&person_name(inv, plan.owner.as_deref())),
-        esc(&plan.key),
+        escape_html(&person_name(inv, plan.owner.as_deref())),
+        escape_html(&plan.key),
         plan.created
     );
     if plan.mode == PlanMode::Hostile {
@@ -284,25 +281,25 @@ fn html(plan: &Plan, inv: &Inventory) -> String {
                  <div class=\"ev\">Evidence: {}</div>",
                 t.status,
                 i + 1,
-                esc(&t.title),
-                esc(&person_name(inv, t.assignee.as_deref())),
+                escape_html(&t.title),
+                escape_html(&person_name(inv, t.assignee.as_deref())),
                 t.due,
-                esc(&t.evidence_required)
+                escape_html(&t.evidence_required)
             );
             if let Some(r) = &t.rollback {
-                let _ = write!(o, "<div class=\"ev\">Rollback: {}</div>", esc(r));
+                let _ = write!(o, "<div class=\"ev\">Rollback: {}</div>", escape_html(r));
             }
             if let Some(m) = &t.message {
-                let _ = write!(o, "<pre>{}</pre>", esc(m));
+                let _ = write!(o, "<pre>{}</pre>", escape_html(m));
             }
             if t.status != TaskStatus::Open {
                 let _ = write!(
                     o,
                     "<div class=\"ev\">{} by {} at {}: {}</div>",
                     t.status,
-                    esc(t.closed_by.as_deref().unwrap_or("?")),
-                    esc(t.closed_at.as_deref().unwrap_or("?")),
-                    esc(t.evidence.as_deref().unwrap_or(""))
+                    escape_html(t.closed_by.as_deref().unwrap_or("?")),
+                    escape_html(t.closed_at.as_deref().unwrap_or("?")),
+                    escape_html(t.evidence.as_deref().unwrap_or(""))
                 );
             }
             o.push_str("</li>");

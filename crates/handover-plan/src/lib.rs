@@ -16,5 +16,5 @@ mod tasks;
 mod verify;
 
 pub use generate::{generate, PlanSpec};
-pub use tasks::{close_task, find_task, CloseError};
+pub use tasks::{close_task, create, find_task, plan_key, PlanError};
 pub use verify::{verify, Remaining};

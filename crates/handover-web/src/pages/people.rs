@@ -262,10 +262,7 @@ pub async fn create_plan(
     Ok(Redirect::to(&href(Kind::Plan, &plan_key)))
 }
 
-fn plan_spec(view: &crate::state::View, key: &str, form: &PlanForm, today: jiff::civil::Date) -> WebResult<handover_plan::PlanSpec> {
-    if view.inv().person(key).is_none() {
-        return Err(WebError::not_found(format!("there is no person {key:?}")));
-    }
+fn plan_spec(key: &str, form: &PlanForm, today: jiff::civil::Date) -> WebResult<handover_plan::PlanSpec> {
     let mode = match form.mode.as_str() {
         "hostile" => PlanMode::Hostile,
         "friendly" => PlanMode::Friendly,
@@ -279,12 +276,6 @@ fn plan_spec(view: &crate::state::View, key: &str, form: &PlanForm, today: jiff:
     let window_text = if form.window.trim().is_empty() { "15m" } else { form.window.trim() };
     let window: handover_core::Interval = window_text.parse().map_err(|e| WebError::invalid(format!("window {window_text:?}: {e}")))?;
     let owner = Some(form.owner.trim().to_string()).filter(|o| !o.is_empty());
-    if owner.as_deref() == Some(key) {
-        return Err(WebError::invalid("the person leaving cannot run their own plan; choose another owner"));
-    }
-    if let Some(o) = owner.as_deref().filter(|o| view.inv().person(o).is_none()) {
-        return Err(WebError::not_found(format!("there is no person {o:?} to own the plan")));
-    }
     Ok(handover_plan::PlanSpec { person: key.to_string(), mode, leaving_at, window, owner, today })
 }
 
@@ -302,14 +293,9 @@ pub fn create_plan_blocking(
     forbid_viewers_of_own_plan(auth, &view, key)?;
     let form =
         PlanForm { csrf: String::new(), mode: mode.into(), leaving_at: leaving_at.into(), window: window.into(), owner: owner.into() };
-    let spec = plan_spec(&view, key, &form, s.today())?;
-    let plan_key = format!("{key}-{}", spec.leaving_at.date());
-    let previous = match view.inv().get(Kind::Plan, &plan_key) {
-        Some(Record::Plan(p)) => Some((**p).clone()),
-        _ => None,
-    };
-    let plan = handover_plan::generate(view.snap(), &spec, &plan_key, previous.as_ref())
-        .ok_or_else(|| WebError::not_found(format!("there is no person {key:?}")))?;
+    let spec = plan_spec(key, &form, s.today())?;
+    let plan = handover_plan::create(view.snap(), &spec).map_err(|e| WebError::new(e.code, e.message))?;
+    let plan_key = plan.key.clone();
     save(s, auth, &view, Record::from(plan))?;
     Ok(plan_key)
 }

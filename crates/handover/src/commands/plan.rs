@@ -58,24 +58,11 @@ fn create(
 ) -> Result<()> {
     let mut store = ctx.store()?;
     let inv = store.load()?;
-    if inv.person(&person).is_none() {
-        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {person:?}; `handover person list` shows the keys")));
-    }
-    if owner.as_deref() == Some(person.as_str()) {
-        return Err(user(ErrorCode::InvalidField, "the person leaving cannot run their own plan; choose another --owner"));
-    }
-    if let Some(o) = owner.as_deref().filter(|o| inv.person(o).is_none()) {
-        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {o:?} to own the plan")));
-    }
-    let key = format!("{person}-{}", leaving_at.date());
-    let previous = match inv.get(Kind::Plan, &key) {
-        Some(Record::Plan(p)) => Some((**p).clone()),
-        _ => None,
-    };
     let spec = PlanSpec { person: person.clone(), mode, leaving_at, window, owner, today: ctx.today };
+    let key = handover_plan::plan_key(&spec);
+    let existed = inv.contains(Kind::Plan, &key);
     let snap = Snapshot::new(&inv);
-    let plan = handover_plan::generate(&snap, &spec, &key, previous.as_ref())
-        .ok_or_else(|| user(ErrorCode::RecordNotFound, format!("no person {person:?}")))?;
+    let plan = handover_plan::create(&snap, &spec).map_err(|e| user(e.code, e.message))?;
     drop(snap);
     let count = |k: TaskKind| plan.tasks.iter().filter(|t| t.kind == k).count();
     let summary = format!(
@@ -89,7 +76,7 @@ fn create(
     );
     let unassigned = plan.tasks.iter().filter(|t| t.assignee.is_none()).count();
     save(ctx, &mut store, &inv, plan)?;
-    println!("{} plan {key}: {summary}.", if previous.is_some() { "Regenerated" } else { "Created" });
+    println!("{} plan {key}: {summary}.", if existed { "Regenerated" } else { "Created" });
     if unassigned > 0 {
         println!("{unassigned} tasks have no one to do them: pass --owner, or set a manager for {person}.");
     }

@@ -251,11 +251,7 @@ pub fn whatif(ctx: &Context, people: &[String], all: bool, format: ReportFormat)
     }
     let mut ixs = Vec::new();
     for p in people {
-        ixs.push(
-            snap.person(p).ok_or_else(|| {
-                user(ErrorCode::RecordNotFound, format!("there is no person {p:?}; `handover person list` shows the keys"))
-            })?,
-        );
+        ixs.push(snap.person(p).ok_or_else(|| super::records::not_found(Kind::Person, p))?);
     }
     let impact = handover_analysis::whatif::whatif(&snap, &ixs);
     match format {

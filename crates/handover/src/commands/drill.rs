@@ -2,11 +2,10 @@
 
 use super::Context;
 use crate::cli::{DrillCommand, ReportFormat};
-use crate::error::user;
 use crate::output;
 use anyhow::Result;
 use handover_analysis::Snapshot;
-use handover_core::ErrorCode;
+use handover_core::Kind;
 use handover_governance::drill;
 
 pub fn run(ctx: &Context, cmd: DrillCommand) -> Result<()> {
@@ -31,10 +30,7 @@ pub fn run(ctx: &Context, cmd: DrillCommand) -> Result<()> {
             let inv = ctx.store()?.load()?;
             for p in participants.iter().chain(std::iter::once(&by)) {
                 if inv.person(p).is_none() {
-                    return Err(user(
-                        ErrorCode::RecordNotFound,
-                        format!("there is no person {p:?}; `handover person list` shows the keys"),
-                    ));
+                    return Err(super::records::not_found(Kind::Person, p));
                 }
             }
             let mut notes = format!("Tabletop drill ({}). Participants: {}.", scenario.as_str(), participants.join(", "));

@@ -233,7 +233,7 @@ pub fn link(ctx: &Context, account: &str, person: &str) -> Result<()> {
         return Err(user(ErrorCode::RecordNotFound, format!("there is no account {account:?}; `handover accounts` lists them")));
     };
     if current.person(person).is_none() {
-        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {person:?}; `handover person list` shows the keys")));
+        return Err(super::records::not_found(Kind::Person, person));
     }
     let mut linked = a.clone();
     linked.person = Some(person.to_string());

@@ -104,7 +104,7 @@ fn append(ctx: &Context, key: &str, by: String, kind: EntryKind, text: String, a
         return Err(user(ErrorCode::Conflict, format!("incident {key} is closed")));
     }
     if inv.person(&by).is_none() {
-        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {by:?}")));
+        return Err(super::records::not_found(Kind::Person, &by));
     }
     if text.trim().is_empty() || text.trim() == "Closed:" {
         return Err(user(ErrorCode::MissingField, "say what happened"));

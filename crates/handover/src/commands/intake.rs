@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, cmd: IntakeCommand) -> Result<()> {
         IntakeCommand::Add { args, requested_by } => {
             let inv = ctx.store()?.load()?;
             if inv.person(&requested_by).is_none() {
-                return Err(user(ErrorCode::RecordNotFound, format!("there is no person {requested_by:?}")));
+                return Err(super::records::not_found(Kind::Person, &requested_by));
             }
             let mut object = super::records::fields_of(Kind::System, &args)?;
             let request = intake::request(&requested_by, ctx.today);
@@ -92,7 +92,7 @@ fn change(
     let mut store = ctx.store()?;
     let inv = store.load()?;
     if inv.person(by).is_none() {
-        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {by:?}")));
+        return Err(super::records::not_found(Kind::Person, by));
     }
     let mut s = inv.system(key).cloned().ok_or_else(|| user(ErrorCode::RecordNotFound, format!("there is no system {key:?}")))?;
     step(&inv, &mut s).map_err(|(code, message)| user(code, message))?;

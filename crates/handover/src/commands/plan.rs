@@ -392,7 +392,7 @@ fn checkin(
     let inv = store.load()?;
     let mut plan = load_plan(&inv, key)?;
     if inv.person(&by).is_none() {
-        return Err(user(ErrorCode::RecordNotFound, format!("there is no person {by:?}")));
+        return Err(super::records::not_found(Kind::Person, &by));
     }
     if by == plan.person {
         return Err(user(ErrorCode::Forbidden, "the person leaving cannot hold check-ins on their own plan"));

@@ -94,7 +94,8 @@ fn list(ctx: &Context, kind: Kind, format: Format) -> Result<()> {
     }
 }
 
-fn not_found(kind: Kind, key: &str) -> anyhow::Error {
+/// "there is no KIND KEY", and the command that lists the keys.
+pub fn not_found(kind: Kind, key: &str) -> anyhow::Error {
     user(ErrorCode::RecordNotFound, format!("there is no {kind} {key:?}; `handover {kind} list` shows the keys"))
 }
 
@@ -300,9 +301,7 @@ pub fn review_policy(ctx: &Context, key: &str, reviewer: &str, notes: &str) -> R
     let mut store = ctx.store()?;
     let current = store.load()?;
     let Some(Record::Policy(policy)) = current.get(Kind::Policy, key) else { return Err(not_found(Kind::Policy, key)) };
-    let person = current.person(reviewer).ok_or_else(|| {
-        user(ErrorCode::RecordNotFound, format!("there is no person {reviewer:?}; `handover person list` shows the keys"))
-    })?;
+    let person = current.person(reviewer).ok_or_else(|| not_found(Kind::Person, reviewer))?;
     if person.status == handover_core::PersonStatus::Left {
         return Err(user(ErrorCode::InvalidField, format!("{reviewer} has left; a review needs a reviewer who is here")));
     }

@@ -15,14 +15,14 @@ pub fn run(ctx: &Context, kind: &str, person: Option<&str>, format: &str, output
     let report: Report = match kind {
         "projects" => {
             if let Some(p) = person.filter(|p| inv.person(p).is_none()) {
-                return Err(user(ErrorCode::RecordNotFound, format!("there is no person {p:?}")));
+                return Err(super::records::not_found(handover_core::Kind::Person, p));
             }
             handover_report::projects(&inv, person, ctx.today)
         }
         "transition" => {
             let person = person.ok_or_else(|| user(ErrorCode::MissingField, "name the person: `handover report transition PERSON`"))?;
             if inv.person(person).is_none() {
-                return Err(user(ErrorCode::RecordNotFound, format!("there is no person {person:?}")));
+                return Err(super::records::not_found(handover_core::Kind::Person, person));
             }
             let plan = inv.plans().filter(|p| p.person == person).max_by_key(|p| p.leaving_at).ok_or_else(|| {
                 user(ErrorCode::RecordNotFound, format!("{person} has no departure plan; `handover plan create {person} …` makes one"))

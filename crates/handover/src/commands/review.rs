@@ -101,7 +101,7 @@ pub fn run(ctx: &Context, cmd: ReviewCommand) -> Result<()> {
             let inv = store.load()?;
             let mut r = load(&inv, &key)?;
             if inv.person(&by).is_none() {
-                return Err(user(ErrorCode::RecordNotFound, format!("there is no person {by:?}")));
+                return Err(super::records::not_found(Kind::Person, &by));
             }
             let n = review::decide(&mut r, &item, decision, &reason, &by, ctx.today).map_err(|e| user(e.code, e.message))?;
             let access = r.items[n].access.clone();

@@ -129,7 +129,7 @@ fn add(
     }
     if let Some(p) = &person {
         if store.get(handover_core::Kind::Person, p)?.is_none() {
-            return Err(user(ErrorCode::RecordNotFound, format!("there is no person {p:?}; `handover person list` shows the keys")));
+            return Err(super::records::not_found(handover_core::Kind::Person, p));
         }
     }
     let old = store.user(&email)?;

@@ -776,9 +776,9 @@ pub struct Task {
 /// Any record. The store and the generic CLI work with this; analysis uses the typed views
 /// on [`crate::Inventory`].
 ///
-/// Accounts and grants are by far the most numerous records (millions in a large
-/// organisation), so they are held inline; the larger, rarer kinds are boxed to keep every
-/// `Record` small.
+/// Grants are by far the most numerous records (millions in a large organisation), so
+/// they are held inline and every other kind is boxed: a `Record` is the size of a grant,
+/// which keeps the store's load and the inventory's maps small.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Record {
@@ -788,7 +788,7 @@ pub enum Record {
     Contact(Box<Contact>),
     Contract(Box<Contract>),
     System(Box<System>),
-    Account(Account),
+    Account(Box<Account>),
     Grant(Grant),
     Credential(Box<Credential>),
     Project(Box<Project>),
@@ -816,7 +816,7 @@ into_record!(
     Contact => |r| Record::Contact(Box::new(r)),
     Contract => |r| Record::Contract(Box::new(r)),
     System => |r| Record::System(Box::new(r)),
-    Account => Record::Account,
+    Account => |r| Record::Account(Box::new(r)),
     Grant => Record::Grant,
     Credential => |r| Record::Credential(Box::new(r)),
     Project => |r| Record::Project(Box::new(r)),

@@ -153,7 +153,7 @@ pub fn reconcile(current: &Inventory, system: &str, imported: Imported) -> Recon
             account.mfa = account.mfa.or(prev.mfa);
         }
         present.insert(key);
-        target.insert(Record::Account(account));
+        target.insert(Record::from(account));
     }
     for g in imported.grants {
         if present.contains(&g.account) {
@@ -169,7 +169,7 @@ pub fn reconcile(current: &Inventory, system: &str, imported: Imported) -> Recon
             let mut kept = (*old).clone();
             kept.status = AccountStatus::Removed;
             kept.member_of.retain(|g| present.contains(g));
-            target.insert(Record::Account(kept));
+            target.insert(Record::from(kept));
         }
     }
     let changes = current.diff(&target, &[Kind::Account, Kind::Grant]);

@@ -72,7 +72,7 @@ fn reimport_is_idempotent_and_vanished_accounts_are_kept_as_removed() {
     let mut linked = first.clone();
     let mut temp = account(&first, "temp1").clone();
     temp.person = Some("priya-shah".into());
-    linked.insert(Record::Account(temp));
+    linked.insert(Record::from(temp));
     let (after, _) = import(&linked, &fixture());
     assert_eq!(account(&after, "temp1").person.as_deref(), Some("priya-shah"));
     // Mei leaves the directory: her account is kept as removed, her grants go.

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod backup;
+mod load;
 mod postgres;
 mod sqlite;
 mod users;

@@ -5,13 +5,13 @@
 //! checks cannot race another process; readers never wait. Bulk rows (references, events,
 //! restored records) go in batches through `UNNEST` of arrays, one round trip per batch.
 
+use crate::load::InventoryBuilder;
 use crate::sqlite::{body_of, now, parse_record};
 use crate::users::{parse_role, Users};
 use crate::{Applied, DumpItem, EventFilter, LogVerification, RestoreCheck, Restored, Result, Store, StoreError};
 use handover_core::{Action, ApiToken, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, Session, User, GENESIS_HASH};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Transaction};
-use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -290,15 +290,10 @@ impl Store for PgStore {
     }
 
     fn load(&self) -> Result<Inventory> {
-        let rows = self.client.borrow_mut().query("SELECT id, kind, body FROM records", &[])?;
-        let records: Result<Vec<Record>> = rows
-            .par_iter()
-            .map(|r| {
-                let (id, kind, body): (i64, &str, &str) = (r.get(0), r.get(1), r.get(2));
-                parse_record(id, kind, body)
-            })
-            .collect();
-        Ok(Inventory::from_records(records?))
+        let rows = self.client.borrow_mut().query("SELECT id, kind, key, body FROM records", &[])?;
+        let mut builder = InventoryBuilder::default();
+        builder.add(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())?;
+        Ok(builder.finish())
     }
 
     fn list(&self, kind: Kind) -> Result<Vec<Record>> {

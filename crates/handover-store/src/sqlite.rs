@@ -1,9 +1,9 @@
 //! The embedded SQLite backend: one file, WAL journal, foreign keys on.
 
+use crate::load::{InventoryBuilder, RawRecord};
 use crate::users::{parse_role, Users};
 use crate::{Applied, DumpItem, EventFilter, LogVerification, RestoreCheck, Restored, Result, Store, StoreError};
 use handover_core::{Action, ApiToken, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, Session, User, GENESIS_HASH};
-use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -233,37 +233,38 @@ impl Store for SqliteStore {
     }
 
     fn load(&self) -> Result<Inventory> {
-        // Read sequentially (SQLite is fastest that way) in chunks, parse each chunk in
-        // parallel, build in bulk: never more than one chunk of raw text in memory.
+        // This thread reads rows in storage order (SQLite is fastest that way) while
+        // another parses the previous chunk: reading and parsing overlap, and never more
+        // than a few chunks of raw text are in memory.
         const CHUNK: usize = 32 * 1024;
-        let total: i64 = self.conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
-        let mut records = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
-        let mut stmt = self.conn.prepare("SELECT id, kind, body FROM records")?;
+        let mut stmt = self.conn.prepare("SELECT id, kind, key, body FROM records")?;
         let mut rows = stmt.query([])?;
-        let mut chunk: Vec<(i64, Kind, String)> = Vec::with_capacity(CHUNK);
-        loop {
-            let row = rows.next()?;
-            if let Some(row) = row {
-                let id: i64 = row.get(0)?;
-                let kind = row.get_ref(1)?.as_str().map_err(|e| StoreError::Corrupt { id, reason: e.to_string() })?;
-                let kind: Kind = kind.parse().map_err(|reason| StoreError::Corrupt { id, reason })?;
-                chunk.push((id, kind, row.get(2)?));
-            }
-            if chunk.len() == CHUNK || (row.is_none() && !chunk.is_empty()) {
-                let parsed: Result<Vec<Record>> = chunk
-                    .par_iter()
-                    .map(|(id, kind, body)| {
-                        Record::from_json_str(*kind, body).map_err(|e| StoreError::Corrupt { id: *id, reason: e.to_string() })
-                    })
-                    .collect();
-                records.extend(parsed?);
-                chunk.clear();
-            }
-            if row.is_none() {
-                break;
-            }
-        }
-        Ok(Inventory::from_records(records))
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<RawRecord>>(2);
+            let parser = scope.spawn(move || -> Result<Inventory> {
+                let mut builder = InventoryBuilder::default();
+                for chunk in receiver {
+                    builder.add(chunk)?;
+                }
+                Ok(builder.finish())
+            });
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let read = (|| -> Result<()> {
+                while let Some(row) = rows.next()? {
+                    chunk.push((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?));
+                    if chunk.len() == CHUNK && sender.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err() {
+                        // The parser stopped on a corrupt record: its error is the one to report.
+                        break;
+                    }
+                }
+                let _ = sender.send(chunk);
+                Ok(())
+            })();
+            drop(sender);
+            let parsed = parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            read?;
+            parsed
+        })
     }
 
     fn list(&self, kind: Kind) -> Result<Vec<Record>> {

@@ -70,7 +70,7 @@ impl Gen {
         let mut rng = self.rng(S_SYSTEM_ACCOUNTS + si as u64);
         for g in &s.groups {
             let key = &g.key;
-            emit(Record::Account(Account {
+            emit(Record::Account(Box::new(Account {
                 system: s.key.clone(),
                 name: g.name.clone(),
                 person: None,
@@ -80,7 +80,7 @@ impl Gen {
                 last_used: (g.kind == AccountKind::Role && rng.chance(0.8)).then(|| self.day(-rng.range(0, 45))),
                 created: Some(self.day(-rng.range(200, 3000))),
                 member_of: g.member_of.iter().map(|i| s.groups[*i].key.clone()).collect(),
-            }));
+            })));
             for &p in &g.privs {
                 let (name, level) = &s.cat.privs[p as usize];
                 emit(grant(key, name, *level, None));
@@ -165,7 +165,7 @@ impl Gen {
     ) {
         let key = Account::key_of(&s.key, &name);
         let created = self.day(-rng.range(60, 3000)).min(last_used.unwrap_or(self.today));
-        emit(Record::Account(Account {
+        emit(Record::Account(Box::new(Account {
             system: s.key.clone(),
             name,
             person: None,
@@ -175,7 +175,7 @@ impl Gen {
             last_used,
             created: Some(created),
             member_of: member_of.iter().map(|i| s.groups[*i].key.clone()).collect(),
-        }));
+        })));
         let mut used = Vec::new();
         pick_privs(rng, &s.cat, weights, admin_first, k, &mut used);
         for p in used {
@@ -396,7 +396,7 @@ impl Gen {
         }
 
         let key = Account::key_of(&sys.key, &owner.name);
-        emit(Record::Account(Account {
+        emit(Record::Account(Box::new(Account {
             system: sys.key.clone(),
             name: owner.name,
             person: owner.person.map(|p| p.key.clone()),
@@ -406,7 +406,7 @@ impl Gen {
             last_used,
             created: Some(created),
             member_of: member.iter().map(|g| sys.groups[*g].key.clone()).collect(),
-        }));
+        })));
         for &i in &used[..direct] {
             let (privilege, level) = &sys.cat.privs[i as usize];
             emit(grant(&key, privilege, *level, None));

@@ -164,6 +164,24 @@ postgres://handover@db.internal/handover")]
         #[command(flatten)]
         format: ReportFormatArg,
     },
+    /// E-mail each owner what is due or overdue for them, once per reminder (SMTP in handover.toml).
+    #[command(long_about = "Work out who must be told about what is due (the items of `handover due`), \
+and send each of them one e-mail listing their items through the SMTP server in handover.toml \
+([smtp], see docs/config.md).\n\nEach reminder — person, item, due date — is sent once and \
+recorded in the event log; a reminder that was sent while the item was coming up is sent once \
+more when it becomes overdue. Running it again sends nothing new, so it can run daily from cron. \
+Items with no owner, or whose owner has left or has no e-mail address, are listed as nobody to \
+tell.\n\nExamples:\n  handover notify --dry-run\n  handover notify --horizon 30")]
+    Notify {
+        /// Show what would be sent; send and record nothing (needs no [smtp]).
+        #[arg(long)]
+        dry_run: bool,
+        /// How many days ahead to remind about (overdue items are always included).
+        #[arg(long, default_value_t = 14, value_name = "DAYS")]
+        horizon: u32,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Findings: single points of failure, access that exceeds need, lapsing contracts, stale plans.
     #[command(long_about = "Run every audit rule over the inventory. Each finding has a stable rule id, a \
 severity, the record it is about, the evidence, what to do, and the controls it maps to (CIS \

@@ -249,19 +249,20 @@ handover whatif --all")]
     #[command(subcommand)]
     Intake(IntakeCommand),
     /// Reports: an executive one-pager, the auditor's evidence pack, a person's transition.
-    #[command(long_about = "Write a report as one self-contained HTML page (inline SVG charts, printable) \
-or Markdown: `executive` (risk score, bus factor, who IT rests on, the five things to do first, \
+    #[command(long_about = "Write a report as one self-contained HTML page (inline SVG charts, printable), \
+Markdown or PDF (A4, charts as vector bars): `executive` (risk score, bus factor, who IT rests on, the five things to do first, \
 dates that matter), `auditor` (controls → findings → evidence, access and policy reviews, accepted \
 risks, the event log's verification) or `transition PERSON` (their departure plan's progress, \
 what is overdue, access remaining, check-ins) or `projects [PERSON]` (live projects: leads, \
 deadlines, milestones, risks, and what a leaving lead must write down).\n\nExample:\n  handover report executive --format \
-html -o summary.html\n  handover report transition sanjay-mehta --format markdown")]
+html -o summary.html\n  handover report auditor --format pdf -o audit.pdf\n  handover report transition sanjay-mehta --format markdown")]
     Report {
         #[arg(value_parser = ["executive", "auditor", "transition", "projects"])]
         kind: String,
         /// For `transition`: the person leaving; for `projects`: only the projects they lead.
         person: Option<String>,
-        #[arg(long, value_parser = ["html", "markdown"], default_value = "html")]
+        /// pdf needs -o FILE (or a pipe).
+        #[arg(long, value_parser = ["html", "markdown", "pdf"], default_value = "html")]
         format: String,
         /// Write to this file instead of standard output.
         #[arg(short, long, value_name = "FILE")]

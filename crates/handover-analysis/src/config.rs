@@ -47,4 +47,51 @@ impl Default for Thresholds {
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub thresholds: Thresholds,
+    /// Where `handover notify` sends its e-mail; absent means it can only `--dry-run`.
+    pub smtp: Option<Smtp>,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS, which is then required (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same host or a test sink.
+    None,
+}
+
+/// The `[smtp]` section. The password is never in the file itself: it is read from
+/// `password_file` or the environment variable named by `password_env`, so the file can
+/// be shared and committed and the secret never appears in a command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    pub host: String,
+    /// Defaults to 587 (starttls), 465 (tls) or 25 (none).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// The sender, `Name <address>` or an address.
+    pub from: String,
+    #[serde(default)]
+    pub security: SmtpSecurity,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password_file: Option<std::path::PathBuf>,
+    #[serde(default)]
+    pub password_env: Option<String>,
+}
+
+impl Smtp {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            SmtpSecurity::Starttls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::None => 25,
+        })
+    }
 }

@@ -43,10 +43,14 @@ pub enum ErrorCode {
     Forbidden,
     /// Too many failed logins from one address or for one account; wait and retry.
     RateLimited,
+    /// The command needs a setting that `handover.toml` does not have (e.g. `[smtp]`).
+    NotConfigured,
+    /// The mail server could not be reached, refused the credentials or refused a message.
+    Mail,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidSyntax,
         ErrorCode::InvalidField,
         ErrorCode::UnknownField,
@@ -64,6 +68,8 @@ impl ErrorCode {
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::RateLimited,
+        ErrorCode::NotConfigured,
+        ErrorCode::Mail,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +91,8 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::NotConfigured => "not_configured",
+            ErrorCode::Mail => "mail_error",
         }
     }
 
@@ -94,7 +102,7 @@ impl ErrorCode {
             ErrorCode::RecordNotFound => 404,
             ErrorCode::Conflict | ErrorCode::RecordInUse | ErrorCode::DuplicateKey | ErrorCode::DuplicateEmail => 409,
             ErrorCode::LogChainBroken | ErrorCode::Storage => 500,
-            ErrorCode::Source => 502,
+            ErrorCode::Source | ErrorCode::Mail => 502,
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::RateLimited => 429,

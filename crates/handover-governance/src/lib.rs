@@ -8,8 +8,10 @@
 //! - [`drill`]: tabletop exercises generated from the real weak points, per scenario.
 //! - [`intake`]: systems bought or built outside IT, pending until someone answers for
 //!   each thing that keeps them running.
+//! - [`notify`]: what is due as one e-mail per person who should act, each reminder once.
 #![forbid(unsafe_code)]
 
 pub mod drill;
 pub mod intake;
+pub mod notify;
 pub mod review;

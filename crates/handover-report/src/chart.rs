@@ -4,6 +4,7 @@
 use crate::html::escape_html;
 use std::fmt::Write;
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bar {
     pub label: String,
     pub value: u64,

@@ -55,8 +55,8 @@ pub fn to_html(r: &Report) -> String {
                     }
                     o.push_str("</tbody></table>");
                 }
-                // Drawn by chart::bars, which escapes every label itself.
-                Block::Chart(svg) => o.push_str(svg),
+                // chart::bars escapes every label itself.
+                Block::Chart { title, bars } => o.push_str(&crate::chart::bars(title, bars)),
             }
         }
     }

@@ -1,7 +1,7 @@
 //! What each report says. A report is sections of blocks; `to_markdown` and `to_html`
 //! render the same content.
 
-use crate::chart::{bars, Bar};
+use crate::chart::Bar;
 use handover_analysis::risk::Risk;
 use handover_analysis::summary::Summary;
 use handover_analysis::Finding;
@@ -16,8 +16,12 @@ pub enum Block {
     Figures(Vec<(String, String)>),
     List(Vec<String>),
     Table(Vec<&'static str>, Vec<Vec<String>>),
-    /// An SVG chart (HTML only; Markdown gets its table form from the section).
-    Chart(String),
+    /// Horizontal bars: drawn as SVG in HTML and as vector bars in PDF; Markdown gets its
+    /// table form from the section.
+    Chart {
+        title: String,
+        bars: Vec<Bar>,
+    },
 }
 
 pub struct Section {
@@ -94,10 +98,10 @@ pub fn executive(i: &Input) -> Report {
     sections.push(Section {
         title: "Who IT rests on".into(),
         blocks: vec![
-            Block::Chart(bars(
-                "Departure impact, top five",
-                &top.iter().map(|r| Bar { label: r.name.clone(), value: r.score, href: None, tone: "high" }).collect::<Vec<_>>(),
-            )),
+            Block::Chart {
+                title: "Departure impact, top five".into(),
+                bars: top.iter().map(|r| Bar { label: r.name.clone(), value: r.score, href: None, tone: "high" }).collect(),
+            },
             Block::Table(
                 vec!["person", "impact", "systems left alone", "secrets only they hold"],
                 top.iter()
@@ -348,7 +352,7 @@ impl Report {
                         }
                         o.push('\n');
                     }
-                    Block::Chart(_) => {}
+                    Block::Chart { .. } => {}
                 }
             }
         }

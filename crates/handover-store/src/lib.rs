@@ -123,6 +123,8 @@ pub enum StoreError {
     NotEmpty { records: u64, events: u64 },
     #[error("{0}")]
     Backup(String),
+    #[error("{0:?} events are written by their own changes, not appended to the log directly")]
+    NotLoggable(String),
 }
 
 impl StoreError {
@@ -146,12 +148,33 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Event kinds that are not record kinds: changes to web users and API tokens.
 pub const USER_EVENT_KINDS: [&str; 2] = ["user", "api_token"];
 
+/// Event kinds that record something done outside the store rather than a change to it
+/// (an e-mail sent by `handover notify`), appended with [`Store::append_log`].
+pub const LOG_EVENT_KINDS: [&str; 1] = ["notification"];
+
 /// The event kind a user typed (`people`, `person`, `user`), or `None` if there is none such.
 pub fn event_kind(name: &str) -> Option<String> {
     match name.parse::<Kind>() {
         Ok(k) => Some(k.as_str().to_string()),
-        Err(_) => USER_EVENT_KINDS.iter().find(|k| **k == name).map(|k| k.to_string()),
+        Err(_) => USER_EVENT_KINDS.iter().chain(LOG_EVENT_KINDS.iter()).find(|k| **k == name).map(|k| k.to_string()),
     }
+}
+
+/// The event `append_log` writes: a creation with `body` as its `after`. Refuses kinds
+/// other than [`LOG_EVENT_KINDS`], so nothing can forge the history of a record or user.
+pub(crate) fn log_event(kind: &str, key: &str, body: &str, actor: &str, at: String) -> Result<EventDraft> {
+    if !LOG_EVENT_KINDS.contains(&kind) {
+        return Err(StoreError::NotLoggable(kind.to_string()));
+    }
+    Ok(EventDraft {
+        at,
+        actor: actor.to_string(),
+        action: Action::Create,
+        kind: kind.to_string(),
+        key: key.to_string(),
+        before: None,
+        after: Some(body.to_string()),
+    })
 }
 
 /// Which events to read.
@@ -384,6 +407,9 @@ pub trait Store: Users + Send {
     fn verify_log(&self) -> Result<LogVerification>;
     fn meta(&self, name: &str) -> Result<Option<String>>;
     fn set_meta(&mut self, name: &str, value: &str) -> Result<()>;
+    /// Appends one event of a [`LOG_EVENT_KINDS`] kind (something that happened outside the
+    /// records, such as an e-mail sent) to the hash chain, with `body` (JSON) as its `after`.
+    fn append_log(&mut self, kind: &str, key: &str, body: &str, actor: &str) -> Result<()>;
     /// Streams everything — meta, records, events — to `sink` from one consistent read
     /// snapshot, while other connections may go on writing.
     fn dump(&self, sink: &mut dyn FnMut(DumpItem) -> Result<()>) -> Result<()>;
@@ -428,6 +454,9 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn set_meta(&mut self, name: &str, value: &str) -> Result<()> {
         (**self).set_meta(name, value)
+    }
+    fn append_log(&mut self, kind: &str, key: &str, body: &str, actor: &str) -> Result<()> {
+        (**self).append_log(kind, key, body, actor)
     }
     fn dump(&self, sink: &mut dyn FnMut(DumpItem) -> Result<()>) -> Result<()> {
         (**self).dump(sink)

@@ -438,6 +438,15 @@ impl Store for PgStore {
         Ok(())
     }
 
+    fn append_log(&mut self, kind: &str, key: &str, body: &str, actor: &str) -> Result<()> {
+        let draft = crate::log_event(kind, key, body, actor, now())?;
+        let mut client = self.client.borrow_mut();
+        let (mut tx, seq, prev) = Self::begin_write(&mut client)?;
+        append_event(&mut tx, seq, prev, draft)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn dump(&self, sink: &mut dyn FnMut(DumpItem) -> Result<()>) -> Result<()> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.build_transaction().isolation_level(postgres::IsolationLevel::RepeatableRead).read_only(true).start()?;

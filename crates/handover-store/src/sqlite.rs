@@ -469,6 +469,14 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn append_log(&mut self, kind: &str, key: &str, body: &str, actor: &str) -> Result<()> {
+        let draft = crate::log_event(kind, key, body, actor, now())?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        append_event(&tx, &draft)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn dump(&self, sink: &mut dyn FnMut(DumpItem) -> Result<()>) -> Result<()> {
         // One read transaction: WAL gives it a snapshot that writers do not disturb.
         let tx = self.conn.unchecked_transaction()?;

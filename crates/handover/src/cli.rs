@@ -164,6 +164,24 @@ postgres://handover@db.internal/handover")]
         #[command(flatten)]
         format: ReportFormatArg,
     },
+    /// E-mail each owner what is due or overdue for them, once per reminder (SMTP in handover.toml).
+    #[command(long_about = "Work out who must be told about what is due (the items of `handover due`), \
+and send each of them one e-mail listing their items through the SMTP server in handover.toml \
+([smtp], see docs/config.md).\n\nEach reminder — person, item, due date — is sent once and \
+recorded in the event log; a reminder that was sent while the item was coming up is sent once \
+more when it becomes overdue. Running it again sends nothing new, so it can run daily from cron. \
+Items with no owner, or whose owner has left or has no e-mail address, are listed as nobody to \
+tell.\n\nExamples:\n  handover notify --dry-run\n  handover notify --horizon 30")]
+    Notify {
+        /// Show what would be sent; send and record nothing (needs no [smtp]).
+        #[arg(long)]
+        dry_run: bool,
+        /// How many days ahead to remind about (overdue items are always included).
+        #[arg(long, default_value_t = 14, value_name = "DAYS")]
+        horizon: u32,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Findings: single points of failure, access that exceeds need, lapsing contracts, stale plans.
     #[command(long_about = "Run every audit rule over the inventory. Each finding has a stable rule id, a \
 severity, the record it is about, the evidence, what to do, and the controls it maps to (CIS \
@@ -231,19 +249,20 @@ handover whatif --all")]
     #[command(subcommand)]
     Intake(IntakeCommand),
     /// Reports: an executive one-pager, the auditor's evidence pack, a person's transition.
-    #[command(long_about = "Write a report as one self-contained HTML page (inline SVG charts, printable) \
-or Markdown: `executive` (risk score, bus factor, who IT rests on, the five things to do first, \
+    #[command(long_about = "Write a report as one self-contained HTML page (inline SVG charts, printable), \
+Markdown or PDF (A4, charts as vector bars): `executive` (risk score, bus factor, who IT rests on, the five things to do first, \
 dates that matter), `auditor` (controls → findings → evidence, access and policy reviews, accepted \
 risks, the event log's verification) or `transition PERSON` (their departure plan's progress, \
 what is overdue, access remaining, check-ins) or `projects [PERSON]` (live projects: leads, \
 deadlines, milestones, risks, and what a leaving lead must write down).\n\nExample:\n  handover report executive --format \
-html -o summary.html\n  handover report transition sanjay-mehta --format markdown")]
+html -o summary.html\n  handover report auditor --format pdf -o audit.pdf\n  handover report transition sanjay-mehta --format markdown")]
     Report {
         #[arg(value_parser = ["executive", "auditor", "transition", "projects"])]
         kind: String,
         /// For `transition`: the person leaving; for `projects`: only the projects they lead.
         person: Option<String>,
-        #[arg(long, value_parser = ["html", "markdown"], default_value = "html")]
+        /// pdf needs -o FILE (or a pipe).
+        #[arg(long, value_parser = ["html", "markdown", "pdf"], default_value = "html")]
         format: String,
         /// Write to this file instead of standard output.
         #[arg(short, long, value_name = "FILE")]

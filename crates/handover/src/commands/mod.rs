@@ -12,6 +12,7 @@ mod incident;
 mod intake;
 mod inventory;
 mod log;
+mod notify;
 mod plan;
 mod records;
 mod report;
@@ -117,6 +118,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Audit { format, severity, rules, rules_only } => analysis::audit(&ctx, format.format, severity, &rules, rules_only),
         Command::Risk(f) => analysis::risk(&ctx, f.format),
         Command::Due { within, format } => analysis::due(&ctx, within, format.format),
+        Command::Notify { dry_run, horizon, format } => notify::notify(&ctx, dry_run, horizon, format.format),
         Command::Whatif { people, all, format } => analysis::whatif(&ctx, &people, all, format.format),
         Command::Person(a) => records::run(&ctx, Kind::Person, a.action),
         Command::Role(a) => match a.action {

@@ -51,13 +51,31 @@ pub fn run(ctx: &Context, kind: &str, person: Option<&str>, format: &str, output
             }
         }
     };
-    let text = if format == "markdown" { report.to_markdown() } else { handover_report::to_html(&report) };
+    let text: Vec<u8> = match format {
+        "markdown" => report.to_markdown().into_bytes(),
+        "pdf" => pdf(&report, output.is_some())?,
+        _ => handover_report::to_html(&report).into_bytes(),
+    };
     match output {
         Some(path) => {
             std::fs::write(path, &text).map_err(|e| user(ErrorCode::Storage, format!("cannot write {}: {e}", path.display())))?;
             eprintln!("Wrote {} ({} KiB).", path.display(), text.len() / 1024);
         }
-        None => print!("{text}"),
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), &text)?,
     }
     Ok(())
+}
+
+#[cfg(feature = "pdf")]
+fn pdf(report: &Report, to_file: bool) -> Result<Vec<u8>> {
+    use std::io::IsTerminal;
+    if !to_file && std::io::stdout().is_terminal() {
+        return Err(user(ErrorCode::MissingField, "a PDF is not for the terminal: write it with -o FILE (or pipe it)"));
+    }
+    Ok(handover_report::to_pdf(report))
+}
+
+#[cfg(not(feature = "pdf"))]
+fn pdf(_: &Report, _: bool) -> Result<Vec<u8>> {
+    Err(user(ErrorCode::InvalidField, "this handover was built without PDF reports (cargo feature `pdf`); use --format html and print it"))
 }

@@ -370,8 +370,7 @@ fn leaving_admin(c: &Ctx) -> Vec<Finding> {
     accounts_of_people(c, PersonStatus::Leaving)
         .into_iter()
         .filter_map(|(p, accounts)| {
-            let admin: Vec<&str> =
-                accounts.iter().map(|a| &snap.accounts[*a as usize]).filter(|a| a.is_admin()).map(|a| a.key.as_str()).collect();
+            let admin: Vec<&str> = accounts.iter().map(|a| &snap.accounts[*a as usize]).filter(|a| a.is_admin()).map(|a| a.key).collect();
             if admin.is_empty() {
                 return None;
             }
@@ -402,7 +401,7 @@ fn per_account(
         .accounts
         .iter()
         .filter(|a| a.is_active() && !a.is_container())
-        .filter_map(|a| test(a).map(|(sev, summary, evidence)| c.finding(rule, sev, subject(Kind::Account, &a.key), summary, evidence)))
+        .filter_map(|a| test(a).map(|(sev, summary, evidence)| c.finding(rule, sev, subject(Kind::Account, a.key), summary, evidence)))
         .collect()
 }
 

@@ -4,15 +4,15 @@
 //! Built once from an [`Inventory`]; read-only afterwards, so analyses can share it across
 //! threads.
 
-use handover_core::{Account, AccountKind, AccountStatus, Inventory, Kind, Level, Person, PersonStatus, Record, System};
-use std::collections::HashMap;
+use foldhash::HashMap;
+use handover_core::{Account, AccountKind, AccountStatus, GrantDigest, Inventory, Kind, Level, Person, PersonStatus, Record, System};
 
 /// A compact index into one of the snapshot's vectors.
 pub type Ix = u32;
 
 pub struct AccountNode<'a> {
     pub record: &'a Account,
-    pub key: String,
+    pub key: &'a str,
     pub system: Ix,
     pub person: Option<Ix>,
     pub member_of: Vec<Ix>,
@@ -45,7 +45,9 @@ pub struct Snapshot<'a> {
     pub accounts: Vec<AccountNode<'a>>,
     person_ix: HashMap<&'a str, Ix>,
     system_ix: HashMap<&'a str, Ix>,
-    account_ix: HashMap<String, Ix>,
+    account_ix: HashMap<&'a str, Ix>,
+    /// How many grants the organisation holds.
+    pub grants: usize,
     /// Per person: their accounts.
     pub person_accounts: Vec<Vec<Ix>>,
     /// Per system: (person, account) for every active account of a person still here
@@ -64,17 +66,24 @@ pub struct Snapshot<'a> {
 }
 
 impl<'a> Snapshot<'a> {
+    /// The snapshot of an inventory that holds its grants.
     pub fn new(inv: &'a Inventory) -> Snapshot<'a> {
+        Snapshot::with_grants(inv, &GrantDigest::of(inv))
+    }
+
+    /// The snapshot of an inventory whose grants come as a digest (see
+    /// `Store::load_for_analysis`); grants in `inv` itself are not read.
+    pub fn with_grants(inv: &'a Inventory, grants: &GrantDigest) -> Snapshot<'a> {
         let people: Vec<&Person> = inv.people().collect();
         let person_ix: HashMap<&str, Ix> = people.iter().enumerate().map(|(i, p)| (p.key.as_str(), i as Ix)).collect();
         let systems: Vec<&System> = inv.systems().collect();
         let system_ix: HashMap<&str, Ix> = systems.iter().enumerate().map(|(i, s)| (s.key.as_str(), i as Ix)).collect();
 
         let mut accounts: Vec<AccountNode> = Vec::with_capacity(inv.count(handover_core::Kind::Account));
-        let mut account_ix: HashMap<String, Ix> = HashMap::with_capacity(accounts.capacity());
-        for a in inv.accounts() {
-            let key = Account::key_of(&a.system, &a.name);
-            account_ix.insert(key.clone(), accounts.len() as Ix);
+        let mut account_ix: HashMap<&'a str, Ix> = HashMap::with_capacity_and_hasher(accounts.capacity(), Default::default());
+        for (key, record) in inv.keyed(Kind::Account) {
+            let Record::Account(a) = record else { continue };
+            account_ix.insert(key, accounts.len() as Ix);
             accounts.push(AccountNode {
                 record: a,
                 key,
@@ -82,19 +91,13 @@ impl<'a> Snapshot<'a> {
                 system: system_ix.get(a.system.as_str()).copied().unwrap_or(0),
                 person: a.person.as_deref().and_then(|p| person_ix.get(p).copied()),
                 member_of: Vec::new(),
-                direct: None,
+                direct: grants.highest(key),
                 effective: None,
                 admin_via: None,
             });
         }
         for node in &mut accounts {
-            node.member_of = node.record.member_of.iter().filter_map(|k| account_ix.get(k).copied()).collect();
-        }
-        for g in inv.grants() {
-            if let Some(&ix) = account_ix.get(&g.account) {
-                let node = &mut accounts[ix as usize];
-                node.direct = node.direct.max(Some(g.level));
-            }
+            node.member_of = node.record.member_of.iter().filter_map(|k| account_ix.get(k.as_str()).copied()).collect();
         }
         resolve_inheritance(&mut accounts);
 
@@ -112,6 +115,7 @@ impl<'a> Snapshot<'a> {
             person_ix,
             system_ix,
             account_ix,
+            grants: grants.count,
         };
         for (ix, a) in snap.accounts.iter().enumerate() {
             if let Some(p) = a.person {
@@ -122,7 +126,7 @@ impl<'a> Snapshot<'a> {
             }
         }
         // Authors of a system's code (from `handover git scan`) know it too.
-        let mut code_authors: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut code_authors: HashMap<&str, Vec<&str>> = HashMap::default();
         for r in inv.repositories() {
             if let (Some(system), Some(scan)) = (&r.system, &r.scan) {
                 code_authors.entry(system.as_str()).or_default().extend(scan.authors.iter().filter_map(|a| a.person.as_deref()));

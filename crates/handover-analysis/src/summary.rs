@@ -2,12 +2,12 @@
 //! critical roles, projects without a backup lead; plus access that should already be
 //! gone, contracts about to lapse and plans overdue for review.
 
-use crate::snapshot::{Ix, Snapshot};
-use handover_core::{AccountStatus, Inventory, Kind, PersonStatus, ProjectStatus};
+use crate::snapshot::{AccountNode, Ix, Snapshot};
+use handover_core::{Inventory, Kind, PersonStatus, ProjectStatus};
 use jiff::civil::Date;
 use jiff::Unit;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// How far ahead a contract end counts as "ending soon".
 pub const CONTRACT_HORIZON_DAYS: i64 = 60;
@@ -95,7 +95,12 @@ fn days_between(from: Date, to: Date) -> i64 {
 }
 
 pub fn summarize(inv: &Inventory, today: Date) -> Summary {
-    let snap = Snapshot::new(inv);
+    summary_of(&Snapshot::new(inv), today)
+}
+
+/// The summary from a snapshot already built (the same facts, without indexing again).
+pub fn summary_of(snap: &Snapshot, today: Date) -> Summary {
+    let inv = snap.inv;
     let active = |key: &str| snap.person(key).is_some_and(|p| snap.is_present(p));
     let tier = |system: &str| inv.system(system).map_or(9, |s| s.tier);
     // Admins (own or inherited through groups and roles) and knowers per system, counting
@@ -106,7 +111,6 @@ pub fn summarize(inv: &Inventory, today: Date) -> Summary {
     let knowers: BTreeMap<&str, Vec<&str>> = (0..snap.systems.len() as Ix)
         .map(|s| (snap.system_key(s), snap.system_knowers[s as usize].iter().map(|p| snap.person_key(*p)).collect()))
         .collect();
-    let admin_accounts: BTreeSet<String> = snap.accounts.iter().filter(|a| a.is_admin()).map(|a| a.key.clone()).collect();
 
     let mut people: BTreeMap<String, KeyPerson> = BTreeMap::new();
     let mut single_admin_systems = Vec::new();
@@ -165,7 +169,7 @@ pub fn summarize(inv: &Inventory, today: Date) -> Summary {
         counts: Kind::ALL.iter().map(|k| (k.plural().to_string(), inv.count(*k))).collect(),
         key_people,
         single_admin_systems,
-        lingering_access: lingering_access(inv, &admin_accounts),
+        lingering_access: lingering_access(snap),
         contracts: contract_alerts(inv, today),
         overdue_policies: overdue_policies(inv, today),
     }
@@ -187,18 +191,16 @@ fn key_person<'a>(people: &'a mut BTreeMap<String, KeyPerson>, inv: &Inventory, 
     }))
 }
 
-fn lingering_access(inv: &Inventory, admin_accounts: &BTreeSet<String>) -> Vec<LingeringAccess> {
+fn lingering_access(snap: &Snapshot) -> Vec<LingeringAccess> {
     let mut out: Vec<LingeringAccess> = Vec::new();
-    for p in inv.people().filter(|p| p.status == PersonStatus::Left) {
-        let accounts: Vec<String> = inv
-            .accounts()
-            .filter(|a| a.status == AccountStatus::Active && a.person.as_deref() == Some(p.key.as_str()))
-            .map(|a| handover_core::Account::key_of(&a.system, &a.name))
-            .collect();
-        if accounts.is_empty() {
+    for (ix, p) in snap.people.iter().enumerate().filter(|(_, p)| p.status == PersonStatus::Left) {
+        let active: Vec<&AccountNode> =
+            snap.person_accounts[ix].iter().map(|a| &snap.accounts[*a as usize]).filter(|a| a.is_active()).collect();
+        if active.is_empty() {
             continue;
         }
-        let admin = accounts.iter().filter(|a| admin_accounts.contains(*a)).cloned().collect();
+        let accounts = active.iter().map(|a| a.key.to_string()).collect();
+        let admin = active.iter().filter(|a| a.is_admin()).map(|a| a.key.to_string()).collect();
         out.push(LingeringAccess { person: p.key.clone(), name: p.name.clone(), left_on: p.left_on, accounts, admin_accounts: admin });
     }
     out.sort_by(|a, b| {

@@ -80,6 +80,11 @@ impl Inventory {
         self.records.get(&kind).into_iter().flat_map(|m| m.values())
     }
 
+    /// Records of one kind with their keys, in key order.
+    pub fn keyed(&self, kind: Kind) -> impl Iterator<Item = (&str, &Record)> + '_ {
+        self.records.get(&kind).into_iter().flat_map(|m| m.iter().map(|(k, r)| (k.as_str(), r)))
+    }
+
     pub fn count(&self, kind: Kind) -> usize {
         self.records.get(&kind).map_or(0, |m| m.len())
     }

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod authorship;
+pub mod digest;
 pub mod error;
 pub mod event;
 pub mod interval;
@@ -15,6 +16,7 @@ pub mod records;
 pub mod user;
 
 pub use authorship::{AuthorSet, RepoAuthor, RepoScan, TruckFactor};
+pub use digest::GrantDigest;
 pub use error::{ErrorCode, Problem};
 pub use event::{verify_chain, Action, Break, ChainBreak, Event, EventDraft, GENESIS_HASH};
 pub use interval::Interval;

@@ -636,6 +636,11 @@ impl ReviewItem {
             None => inv.contains(crate::Kind::Grant, &self.access),
         }
     }
+
+    /// The key of the grant this item reviews; `None` for a membership.
+    pub fn grant_key(&self) -> Option<&str> {
+        (!self.access.contains(" member of ")).then_some(self.access.as_str())
+    }
 }
 
 impl Review {

@@ -128,7 +128,7 @@ pub fn start(snap: &Snapshot, spec: &Start) -> Result<Review, ReviewError> {
             let who = reviewer(snap, spec.rule, acc.system, acc.person);
             items.push(ReviewItem {
                 access,
-                account: acc.key.clone(),
+                account: acc.key.to_string(),
                 level,
                 holder: acc.person.map(|p| snap.person_key(p).to_string()),
                 reviewer: who.map(|p| snap.person_key(p).to_string()),

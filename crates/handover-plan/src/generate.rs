@@ -307,7 +307,7 @@ pub fn generate(snap: &Snapshot, spec: &PlanSpec, key: &str, previous: Option<&P
     // Revocations, most dangerous first; hostile: spread evenly inside the window.
     let mut accounts: Vec<Ix> =
         snap.person_accounts[leaver as usize].iter().copied().filter(|a| snap.accounts[*a as usize].is_active()).collect();
-    accounts.sort_by_key(|a| (danger(snap, *a), snap.accounts[*a as usize].key.clone()));
+    accounts.sort_by_key(|a| (danger(snap, *a), snap.accounts[*a as usize].key));
     let n = accounts.len().max(1) as i64;
     let mut revoked_systems: Vec<Ix> = Vec::new();
     for (i, a) in accounts.iter().enumerate() {

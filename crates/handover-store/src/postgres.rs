@@ -5,11 +5,13 @@
 //! checks cannot race another process; readers never wait. Bulk rows (references, events,
 //! restored records) go in batches through `UNNEST` of arrays, one round trip per batch.
 
-use crate::load::InventoryBuilder;
+use crate::load::{InventoryBuilder, RawChunk};
 use crate::sqlite::{body_of, now, parse_record};
 use crate::users::{parse_role, Users};
 use crate::{Applied, DumpItem, EventFilter, LogVerification, RestoreCheck, Restored, Result, Store, StoreError};
-use handover_core::{Action, ApiToken, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, Session, User, GENESIS_HASH};
+use handover_core::{
+    Action, ApiToken, Change, ChangeSet, Event, EventDraft, GrantDigest, Inventory, Kind, Record, Session, User, GENESIS_HASH,
+};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Transaction};
 use std::cell::RefCell;
@@ -284,16 +286,31 @@ fn write_record(tx: &mut Transaction<'_>, change: &Change, after: Option<&String
     }
 }
 
+impl PgStore {
+    /// Reads every record into `builder`.
+    fn read_records(&self, mut builder: InventoryBuilder) -> Result<(Inventory, Option<GrantDigest>)> {
+        let rows = self.client.borrow_mut().query("SELECT id, kind, key, body FROM records", &[])?;
+        let mut chunk = RawChunk::default();
+        for r in &rows {
+            chunk.push(r.get(0), r.get(1), r.get(2), r.get(3))?;
+        }
+        builder.add(&chunk)?;
+        Ok(builder.finish())
+    }
+}
+
 impl Store for PgStore {
     fn schema_version(&self) -> Result<i64> {
         Ok(self.client.borrow_mut().query_one("SELECT max(version) FROM schema_migrations", &[])?.get(0))
     }
 
     fn load(&self) -> Result<Inventory> {
-        let rows = self.client.borrow_mut().query("SELECT id, kind, key, body FROM records", &[])?;
-        let mut builder = InventoryBuilder::default();
-        builder.add(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())?;
-        Ok(builder.finish())
+        Ok(self.read_records(InventoryBuilder::default())?.0)
+    }
+
+    fn load_without_grants(&self) -> Result<(Inventory, GrantDigest)> {
+        let (inv, digest) = self.read_records(InventoryBuilder::digesting())?;
+        Ok((inv, digest.unwrap_or_default()))
     }
 
     fn list(&self, kind: Kind) -> Result<Vec<Record>> {

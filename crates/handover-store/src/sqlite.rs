@@ -1,9 +1,11 @@
 //! The embedded SQLite backend: one file, WAL journal, foreign keys on.
 
-use crate::load::{InventoryBuilder, RawRecord};
+use crate::load::{InventoryBuilder, RawChunk};
 use crate::users::{parse_role, Users};
 use crate::{Applied, DumpItem, EventFilter, LogVerification, RestoreCheck, Restored, Result, Store, StoreError};
-use handover_core::{Action, ApiToken, Change, ChangeSet, Event, EventDraft, Inventory, Kind, Record, Session, User, GENESIS_HASH};
+use handover_core::{
+    Action, ApiToken, Change, ChangeSet, Event, EventDraft, GrantDigest, Inventory, Kind, Record, Session, User, GENESIS_HASH,
+};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -227,44 +229,65 @@ fn write_refs(
     Ok(())
 }
 
+impl SqliteStore {
+    /// Reads every record into `builder`.
+    fn read_records(&self, builder: InventoryBuilder) -> Result<(Inventory, Option<GrantDigest>)> {
+        // This thread reads rows in storage order (SQLite is fastest that way) while
+        // another parses the previous chunk: reading and parsing overlap. Two chunks
+        // circulate between the threads, so memory stays flat however large the store.
+        const CHUNK: usize = 32 * 1024;
+        let mut stmt = self.conn.prepare("SELECT id, kind, key, body FROM records")?;
+        let mut rows = stmt.query([])?;
+        std::thread::scope(|scope| {
+            let (full, to_parse) = std::sync::mpsc::sync_channel::<RawChunk>(1);
+            let (parsed, empty) = std::sync::mpsc::sync_channel::<RawChunk>(2);
+            parsed.send(RawChunk::default()).ok();
+            let parser = scope.spawn(move || -> Result<(Inventory, Option<GrantDigest>)> {
+                let mut builder = builder;
+                for mut chunk in to_parse {
+                    builder.add(&chunk)?;
+                    chunk.clear();
+                    // The reader may have finished and gone: nothing to hand back then.
+                    let _ = parsed.send(chunk);
+                }
+                Ok(builder.finish())
+            });
+            let read = (|| -> Result<()> {
+                let mut chunk = RawChunk::default();
+                while let Some(row) = rows.next()? {
+                    let text = |i: usize| row.get_ref(i).and_then(|v| v.as_str().map_err(rusqlite::Error::from));
+                    chunk.push(row.get(0)?, text(1)?, text(2)?, text(3)?)?;
+                    if chunk.len() == CHUNK {
+                        let next = empty.recv().unwrap_or_default();
+                        if full.send(std::mem::replace(&mut chunk, next)).is_err() {
+                            // The parser stopped on a corrupt record: its error is the one to report.
+                            return Ok(());
+                        }
+                    }
+                }
+                let _ = full.send(chunk);
+                Ok(())
+            })();
+            drop(full);
+            let parsed = parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            read?;
+            parsed
+        })
+    }
+}
+
 impl Store for SqliteStore {
     fn schema_version(&self) -> Result<i64> {
         self.schema_version_of()
     }
 
     fn load(&self) -> Result<Inventory> {
-        // This thread reads rows in storage order (SQLite is fastest that way) while
-        // another parses the previous chunk: reading and parsing overlap, and never more
-        // than a few chunks of raw text are in memory.
-        const CHUNK: usize = 32 * 1024;
-        let mut stmt = self.conn.prepare("SELECT id, kind, key, body FROM records")?;
-        let mut rows = stmt.query([])?;
-        std::thread::scope(|scope| {
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<RawRecord>>(2);
-            let parser = scope.spawn(move || -> Result<Inventory> {
-                let mut builder = InventoryBuilder::default();
-                for chunk in receiver {
-                    builder.add(chunk)?;
-                }
-                Ok(builder.finish())
-            });
-            let mut chunk = Vec::with_capacity(CHUNK);
-            let read = (|| -> Result<()> {
-                while let Some(row) = rows.next()? {
-                    chunk.push((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?));
-                    if chunk.len() == CHUNK && sender.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err() {
-                        // The parser stopped on a corrupt record: its error is the one to report.
-                        break;
-                    }
-                }
-                let _ = sender.send(chunk);
-                Ok(())
-            })();
-            drop(sender);
-            let parsed = parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            read?;
-            parsed
-        })
+        Ok(self.read_records(InventoryBuilder::default())?.0)
+    }
+
+    fn load_without_grants(&self) -> Result<(Inventory, GrantDigest)> {
+        let (inv, digest) = self.read_records(InventoryBuilder::digesting())?;
+        Ok((inv, digest.unwrap_or_default()))
     }
 
     fn list(&self, kind: Kind) -> Result<Vec<Record>> {

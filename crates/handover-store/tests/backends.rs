@@ -2,7 +2,7 @@
 //! the server `scripts/test` starts (`HANDOVER_TEST_PG_URL`; required under `CI=true`).
 //! Every test runs on each backend.
 
-use handover_core::{Inventory, Kind, Record};
+use handover_core::{Inventory, Kind, Level, Record};
 use handover_store::{EventFilter, Location, Store, StoreError};
 use serde_json::json;
 
@@ -268,5 +268,38 @@ fn backups_carry_users_and_tokens_but_not_sessions() {
         assert_eq!(copy.token("tok1").unwrap(), Some((t.clone(), u.clone())));
         assert_eq!(copy.session("s").unwrap(), None, "sessions stay behind: everyone signs in again");
         assert_eq!(copy.verify_log().unwrap(), store.verify_log().unwrap());
+    }
+}
+
+#[test]
+fn the_analysis_load_folds_grants_but_keeps_those_a_review_revokes() {
+    let dir = tempfile::tempdir().unwrap();
+    for at in fresh(&dir, "a") {
+        let mut want = sample();
+        want.insert(rec(Kind::Grant, json!({"account": "erp/ann", "privilege": "Reports", "level": "read"})));
+        want.insert(rec(Kind::Account, json!({"system": "erp", "name": "bob", "person": "bob"})));
+        want.insert(rec(Kind::Grant, json!({"account": "erp/bob", "privilege": "Ledger", "level": "write"})));
+        want.insert(rec(
+            Kind::Review,
+            json!({"key": "q4", "name": "Q4", "scope": "system:erp", "reviewer_rule": "owner", "started": "2026-11-01", "due": "2026-12-01",
+                   "items": [
+                       {"access": "erp/ann/Reports", "account": "erp/ann", "level": "read", "decision": "revoke"},
+                       {"access": "erp/bob/Ledger", "account": "erp/bob", "level": "write", "decision": "keep"}]}),
+        ));
+        let mut store = at.open().unwrap();
+        store.apply(&Inventory::new().diff(&want, &Kind::ALL), "test").unwrap();
+
+        let full = store.load().unwrap();
+        assert_eq!(full, want);
+        let (inv, digest) = store.load_for_analysis().unwrap();
+        // The digest says what the grants said…
+        assert_eq!(digest, handover_core::GrantDigest::of(&full));
+        assert_eq!(digest.count, 3);
+        assert_eq!((digest.highest("erp/ann"), digest.highest("erp/bob")), (Some(Level::Admin), Some(Level::Write)));
+        // …the grant a review revokes is still a record, the others are not, and every other record is as loaded in full.
+        assert_eq!(inv.grants().map(|g| g.privilege.as_str()).collect::<Vec<_>>(), ["Reports"]);
+        for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Grant) {
+            assert_eq!(inv.of(kind).collect::<Vec<_>>(), full.of(kind).collect::<Vec<_>>(), "{kind}");
+        }
     }
 }

@@ -162,7 +162,7 @@ pub async fn show(State(state): State<Arc<AppState>>, auth: Auth, Path(key): Pat
                 let acc = &snap.accounts[a as usize];
                 let level = acc.effective.map(|l| l.to_string()).unwrap_or_else(|| "none".into());
                 vec![
-                    Cell::link(&acc.record.name, href(Kind::Account, &acc.key)),
+                    Cell::link(&acc.record.name, href(Kind::Account, acc.key)),
                     Cell::link(snap.systems[acc.system as usize].name.clone(), href(Kind::System, snap.system_key(acc.system))),
                     Cell::text(acc.record.status.as_str()).class(if acc.is_active() { "neutral" } else { "muted" }),
                     Cell::text(&level).class(if acc.is_admin() { "high" } else { "neutral" }),

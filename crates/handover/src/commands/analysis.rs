@@ -22,8 +22,8 @@ pub fn audit(ctx: &Context, format: ReportFormat, min: Option<Severity>, only: &
         }
     }
     let config = ctx.config()?;
-    let inv = ctx.store()?.load()?;
-    let snap = Snapshot::new(&inv);
+    let (inv, grants) = ctx.store()?.load_for_analysis()?;
+    let snap = Snapshot::with_grants(&inv, &grants);
     let mut findings = handover_analysis::audit(&snap, &config.thresholds, ctx.today);
     if let Some(min) = min {
         findings.retain(|f| f.severity >= min);
@@ -96,7 +96,7 @@ fn audit_markdown(findings: &[Finding], inv: &Inventory, snap: &Snapshot, ctx: &
         inv.count(Kind::Person),
         inv.count(Kind::System),
         inv.count(Kind::Account),
-        inv.count(Kind::Grant),
+        snap.grants,
         tally(findings)
     );
     let ranked = handover_analysis::whatif::rank_all(snap);
@@ -166,8 +166,8 @@ fn ranked_reasons(r: &Ranked) -> String {
 
 pub fn risk(ctx: &Context, format: ReportFormat) -> Result<()> {
     let config = ctx.config()?;
-    let inv = ctx.store()?.load()?;
-    let snap = Snapshot::new(&inv);
+    let (inv, grants) = ctx.store()?.load_for_analysis()?;
+    let snap = Snapshot::with_grants(&inv, &grants);
     let risk = handover_analysis::risk::risk(&snap, config.thresholds.key_person_max_tier);
     match format {
         ReportFormat::Json => output::json(&risk),
@@ -221,8 +221,8 @@ fn risk_text(r: &Risk, inv: &Inventory, markdown: bool) -> String {
 }
 
 pub fn whatif(ctx: &Context, people: &[String], all: bool, format: ReportFormat) -> Result<()> {
-    let inv = ctx.store()?.load()?;
-    let snap = Snapshot::new(&inv);
+    let (inv, grants) = ctx.store()?.load_for_analysis()?;
+    let snap = Snapshot::with_grants(&inv, &grants);
     if all {
         let ranked = handover_analysis::whatif::rank_all(&snap);
         return match format {
@@ -317,7 +317,7 @@ fn impact_text(i: &Impact, inv: &Inventory, markdown: bool) -> String {
 
 pub fn due(ctx: &Context, within: handover_core::Interval, format: ReportFormat) -> Result<()> {
     let config = ctx.config()?;
-    let inv = ctx.store()?.load()?;
+    let (inv, _grants) = ctx.store()?.load_for_analysis()?;
     let items = handover_analysis::due::due(&inv, ctx.today, within.days() as i64, &config.thresholds);
     let owner =
         |o: &Option<String>| o.as_deref().map_or_else(String::new, |k| inv.person(k).map_or_else(|| k.to_string(), |p| p.name.clone()));
@@ -363,8 +363,8 @@ pub fn due(ctx: &Context, within: handover_core::Interval, format: ReportFormat)
 
 /// `handover role describe ROLE|PERSON`.
 pub fn describe(ctx: &Context, key: &str, format: ReportFormat) -> Result<()> {
-    let inv = ctx.store()?.load()?;
-    let snap = Snapshot::new(&inv);
+    let (inv, grants) = ctx.store()?.load_for_analysis()?;
+    let snap = Snapshot::with_grants(&inv, &grants);
     let d = handover_analysis::succession::describe(&snap, key).ok_or_else(|| {
         user(ErrorCode::RecordNotFound, format!("there is no role or person {key:?}; `handover role list` shows the roles"))
     })?;
@@ -379,8 +379,8 @@ pub fn describe(ctx: &Context, key: &str, format: ReportFormat) -> Result<()> {
 
 /// `handover succession gaps`.
 pub fn succession_gaps(ctx: &Context, format: crate::cli::Format) -> Result<()> {
-    let inv = ctx.store()?.load()?;
-    let gaps = handover_analysis::succession::gaps(&Snapshot::new(&inv));
+    let (inv, grants) = ctx.store()?.load_for_analysis()?;
+    let gaps = handover_analysis::succession::gaps(&Snapshot::with_grants(&inv, &grants));
     match format {
         crate::cli::Format::Json => output::json(&gaps),
         crate::cli::Format::Table => {

@@ -1,16 +1,19 @@
-//! The Linux host parsers must never panic, whatever the bytes.
+//! The Linux host parsers must never panic, whatever the bytes. The input is a host's files
+//! separated by 0xFF bytes (which UTF-8 text never holds), in this order: passwd, group,
+//! shadow, sudoers, authorized_keys (of root); a missing part is a missing file. Separate
+//! parts let the fuzzer reach sudoers and keys behind a passwd that parses.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data).into_owned();
+    let mut parts = data.split(|&b| b == 0xFF).map(|p| String::from_utf8_lossy(p).into_owned());
     let files = handover_import::linux::HostFiles {
-        passwd: text.clone(),
-        group: Some(text.clone()),
-        shadow: Some(text.clone()),
-        sudoers: vec![("sudoers".into(), text.clone())],
-        authorized_keys: vec![("root".into(), "keys".into(), text)],
+        passwd: parts.next().unwrap_or_default(),
+        group: parts.next(),
+        shadow: parts.next(),
+        sudoers: parts.next().map(|t| vec![("etc/sudoers".into(), t)]).unwrap_or_default(),
+        authorized_keys: parts.next().map(|t| vec![("root".into(), "root/.ssh/authorized_keys".into(), t)]).unwrap_or_default(),
     };
     let _ = handover_import::linux::parse("fuzz", &files, jiff::civil::Date::constant(2026, 11, 26));
 });

@@ -26,8 +26,11 @@ pub mod github;
 pub mod k8s_rbac;
 pub mod ldif;
 pub mod linux;
+#[cfg(feature = "live")]
 pub mod live_ldap;
+#[cfg(feature = "live")]
 pub mod live_postgres;
+#[cfg(feature = "live")]
 pub mod live_scim;
 pub mod orgfile;
 pub mod pg_access;

@@ -295,7 +295,17 @@ fn write_map(m: &Map<String, Value>, level: usize, out: &mut String) {
         if i > 0 {
             indent(out, level);
         }
-        out.push_str(&string_text(k));
+        let key = string_text(k);
+        // YAML allows an implicit key (`key:`) of at most 1024 characters; a longer one is
+        // written as an explicit `? key` on its own line.
+        if key.len() > 1000 {
+            out.push_str("? ");
+            out.push_str(&key);
+            out.push('\n');
+            indent(out, level);
+        } else {
+            out.push_str(&key);
+        }
         out.push(':');
         write_value(v, level, out);
     }
@@ -456,6 +466,21 @@ mod tests {
                 prop::collection::btree_map("[a-z_]{1,8}", inner, 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
             ]
         })
+    }
+
+    #[test]
+    fn a_key_too_long_for_an_implicit_key_reads_back() {
+        // Found by the yaml fuzz target: a key of control characters grew past YAML's limit of
+        // 1024 characters for `key:` once escaped.
+        let long = "\u{1c}".repeat(200);
+        let v = json!({
+            long.clone(): "scalar",
+            "nested": [{ long.clone(): { long.clone(): [1, 2] }, "after": true }],
+            "a": { long.clone(): [] },
+        });
+        let text = to_yaml(&v);
+        let back = parse(&text).unwrap_or_else(|e| panic!("{e:?} in\n{text}"));
+        assert_eq!(back.value, v, "text was:\n{text}");
     }
 
     proptest! {

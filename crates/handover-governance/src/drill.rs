@@ -36,7 +36,12 @@ impl Scenario {
         }
     }
 
-    fn title(self) -> &'static str {
+    /// The scenario named `text` (`ransomware`, `breach`, `outage`, `key-person`, `disaster`).
+    pub fn parse(text: &str) -> Option<Scenario> {
+        Scenario::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn title(self) -> &'static str {
         match self {
             Scenario::Ransomware => "Ransomware",
             Scenario::Breach => "Data breach",
@@ -452,8 +457,47 @@ fn disaster(c: &Ctx) -> Vec<Inject> {
     out
 }
 
-fn minutes(m: u32) -> String {
+/// When an inject comes, as `T+HH:MM` after the start.
+pub fn minutes(m: u32) -> String {
     format!("T+{:02}:{:02}", m / 60, m % 60)
+}
+
+/// A drill as it was held: who ran it, who took part, what it found and what follows.
+#[derive(Debug, Clone, Default)]
+pub struct Held {
+    pub by: String,
+    pub participants: Vec<String>,
+    pub findings: Vec<String>,
+    /// "OWNER: what by when".
+    pub follow_ups: Vec<String>,
+}
+
+/// Records a drill of `scenario` held on `today` as a review of the plan (policy) it
+/// tested, so the plan's review interval says when the next drill is due.
+pub fn record(
+    inv: &handover_core::Inventory,
+    policy: &mut handover_core::Policy,
+    scenario: Scenario,
+    held: &Held,
+    today: Date,
+) -> Result<(), (handover_core::ErrorCode, String)> {
+    let participants: Vec<&str> = held.participants.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+    if participants.is_empty() {
+        return Err((handover_core::ErrorCode::MissingField, "name the participants of the drill".into()));
+    }
+    if let Some(p) = participants.iter().find(|p| inv.person(p).is_none()) {
+        return Err((handover_core::ErrorCode::RecordNotFound, format!("there is no person {p:?}; `handover person list` shows the keys")));
+    }
+    let clean = |v: &[String]| v.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect::<Vec<_>>();
+    let (findings, follow_ups) = (clean(&held.findings), clean(&held.follow_ups));
+    let mut notes = format!("Tabletop drill ({}). Participants: {}.", scenario.as_str(), participants.join(", "));
+    if !findings.is_empty() {
+        notes.push_str(&format!(" Findings: {}.", findings.join("; ")));
+    }
+    if !follow_ups.is_empty() {
+        notes.push_str(&format!(" Follow-ups: {}.", follow_ups.join("; ")));
+    }
+    crate::policy::review(inv, policy, &held.by, &notes, today)
 }
 
 /// The exercise as a document for the facilitator.

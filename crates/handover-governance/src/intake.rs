@@ -12,6 +12,36 @@
 
 use handover_core::{ErrorCode, Intake, IntakeStatus, Inventory, System, Waiver};
 use jiff::civil::Date;
+use serde::Serialize;
+
+/// One system that came through intake, with what it still lacks (`intake list`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub system: String,
+    pub name: String,
+    pub tier: u8,
+    pub status: IntakeStatus,
+    pub requested_by: String,
+    pub requested_on: Date,
+    pub missing: Vec<&'static str>,
+}
+
+/// Systems under intake — pending ones, or with `all` accepted ones too.
+pub fn list(inv: &Inventory, all: bool) -> Vec<Row> {
+    inv.systems()
+        .filter_map(|s| s.intake.as_ref().map(|i| (s, i)))
+        .filter(|(_, i)| all || i.status == IntakeStatus::Pending)
+        .map(|(s, i)| Row {
+            system: s.key.clone(),
+            name: s.name.clone(),
+            tier: s.tier,
+            status: i.status,
+            requested_by: i.requested_by.clone(),
+            requested_on: i.requested_on,
+            missing: missing(inv, s),
+        })
+        .collect()
+}
 
 /// What the system still lacks, in the order above; empty when it can be accepted.
 pub fn missing(inv: &Inventory, system: &System) -> Vec<&'static str> {

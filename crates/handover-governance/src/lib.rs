@@ -9,9 +9,13 @@
 //! - [`intake`]: systems bought or built outside IT, pending until someone answers for
 //!   each thing that keeps them running.
 //! - [`notify`]: what is due as one e-mail per person who should act, each reminder once.
+//! - [`incident`]: an incident's timeline, written as it happens and closed with a summary.
+//! - [`policy`]: reviews of policies and plans by a named reviewer with notes.
 #![forbid(unsafe_code)]
 
 pub mod drill;
+pub mod incident;
 pub mod intake;
 pub mod notify;
+pub mod policy;
 pub mod review;

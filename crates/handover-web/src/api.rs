@@ -34,6 +34,17 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/plans/{key}/tasks/{task}", post(close_task))
         .route("/imports/{source}", post(import).layer(axum::extract::DefaultBodyLimit::max(crate::pages::imports::MAX_UPLOAD_BYTES)))
         .route("/reviews/{key}/items/{item}", post(decide_item))
+        .route("/due", get(due))
+        .route("/succession", get(succession))
+        .route("/intake", get(intake_list))
+        .route("/intake/{key}/waive-maintenance", post(intake_waive))
+        .route("/intake/{key}/accept", post(intake_accept))
+        .route("/drills/{scenario}", get(drill))
+        .route("/drills/{scenario}/record", post(drill_record))
+        .route("/incidents", get(incidents).post(incident_open))
+        .route("/incidents/{key}", get(incident))
+        .route("/incidents/{key}/entries", post(incident_log))
+        .route("/incidents/{key}/close", post(incident_close))
         .route("/log", get(log))
         .route("/log/verify", get(log_verify))
         .route("/records/{kind}", get(list).post(create))
@@ -402,6 +413,173 @@ async fn decide_item(
     out.map(|r| Json(Record::from(r).to_json())).map_err(WebError::api)
 }
 
+async fn due(State(state): State<Arc<AppState>>, _auth: Auth, Params(q): Params<crate::pages::due::DueQuery>) -> WebResult<Json<Value>> {
+    let out = blocking(&state, move |s| {
+        let view = s.view()?;
+        Ok(serde_json::to_value(crate::pages::due::items(s, &view, q.days())).unwrap_or_default())
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+async fn succession(State(state): State<Arc<AppState>>, _auth: Auth) -> WebResult<Json<Value>> {
+    let out = blocking(&state, |s| {
+        let view = s.view()?;
+        Ok(serde_json::to_value(crate::pages::due::gaps(&view)).unwrap_or_default())
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+#[derive(Deserialize)]
+pub struct IntakeQuery {
+    #[serde(default)]
+    all: bool,
+}
+
+async fn intake_list(State(state): State<Arc<AppState>>, _auth: Auth, Params(q): Params<IntakeQuery>) -> WebResult<Json<Value>> {
+    let out =
+        blocking(&state, move |s| Ok(serde_json::to_value(handover_governance::intake::list(s.view()?.inv(), q.all)).unwrap_or_default()))
+            .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+#[derive(Deserialize)]
+pub struct WaiverBody {
+    reason: String,
+}
+
+async fn intake_waive(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    Body(b): Body<WaiverBody>,
+) -> WebResult<Json<Value>> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let out = blocking(&state, move |s| crate::pages::intake::waive_blocking(s, &auth, &key, &b.reason)).await;
+    out.map(|r| Json(Record::from(r).to_json())).map_err(WebError::api)
+}
+
+async fn intake_accept(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> WebResult<Json<Value>> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let out = blocking(&state, move |s| crate::pages::intake::accept_blocking(s, &auth, &key)).await;
+    out.map(|r| Json(Record::from(r).to_json())).map_err(WebError::api)
+}
+
+async fn drill(State(state): State<Arc<AppState>>, _auth: Auth, Path(scenario): Path<String>) -> WebResult<Json<Value>> {
+    let out = blocking(&state, move |s| {
+        let scenario = crate::pages::drills::scenario_of(&scenario)?;
+        let view = s.view()?;
+        Ok(serde_json::to_value(crate::pages::drills::generate(&view, scenario)).unwrap_or_default())
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+#[derive(Deserialize)]
+pub struct DrillRecordBody {
+    plan: String,
+    #[serde(default)]
+    by: String,
+    participants: Vec<String>,
+    #[serde(default)]
+    findings: Vec<String>,
+    #[serde(default)]
+    follow_ups: Vec<String>,
+}
+
+async fn drill_record(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(scenario): Path<String>,
+    Body(b): Body<DrillRecordBody>,
+) -> WebResult<Json<Value>> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let out = blocking(&state, move |s| {
+        let scenario = crate::pages::drills::scenario_of(&scenario)?;
+        let held = crate::pages::drills::Held {
+            plan: b.plan,
+            by: b.by,
+            participants: b.participants,
+            findings: b.findings,
+            follow_ups: b.follow_ups,
+        };
+        crate::pages::drills::record_blocking(s, &auth, scenario, held)
+    })
+    .await;
+    out.map(|p| Json(Record::from(p).to_json())).map_err(WebError::api)
+}
+
+async fn incidents(State(state): State<Arc<AppState>>, _auth: Auth) -> WebResult<Json<Value>> {
+    let out =
+        blocking(&state, |s| Ok(serde_json::to_value(handover_governance::incident::sorted(s.view()?.inv())).unwrap_or_default())).await;
+    out.map(Json).map_err(WebError::api)
+}
+
+async fn incident(State(state): State<Arc<AppState>>, _auth: Auth, Path(key): Path<String>) -> WebResult<Json<Value>> {
+    let out = blocking(&state, move |s| {
+        let view = s.view()?;
+        view.inv()
+            .get(Kind::Incident, &key)
+            .map(Record::to_json)
+            .ok_or_else(|| WebError::not_found(format!("there is no incident {key:?}")))
+    })
+    .await;
+    out.map(Json).map_err(WebError::api)
+}
+
+async fn incident_open(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Body(b): Body<crate::pages::incidents::OpenRequest>,
+) -> WebResult<Response> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let i = blocking(&state, move |s| crate::pages::incidents::open_blocking(s, &auth, b)).await.map_err(WebError::api)?;
+    Ok((StatusCode::CREATED, Json(Record::from(i).to_json())).into_response())
+}
+
+async fn incident_log(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    Body(b): Body<crate::pages::incidents::Entry>,
+) -> WebResult<Json<Value>> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let out = blocking(&state, move |s| crate::pages::incidents::log_blocking(s, &auth, &key, b, false)).await;
+    out.map(|i| Json(Record::from(i).to_json())).map_err(WebError::api)
+}
+
+#[derive(Deserialize)]
+pub struct CloseBody {
+    summary: String,
+    #[serde(default)]
+    by: String,
+    #[serde(default)]
+    at: String,
+}
+
+async fn incident_close(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    Body(b): Body<CloseBody>,
+) -> WebResult<Json<Value>> {
+    writer(&auth, &headers, UserRole::Editor)?;
+    let entry = crate::pages::incidents::Entry { by: b.by, kind: String::new(), text: b.summary, at: b.at };
+    let out = blocking(&state, move |s| crate::pages::incidents::log_blocking(s, &auth, &key, entry, true)).await;
+    out.map(|i| Json(Record::from(i).to_json())).map_err(WebError::api)
+}
+
 #[derive(Deserialize)]
 pub struct LogQuery {
     kind: Option<String>,
@@ -535,6 +713,98 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "Record",
         200,
     ),
+    ep(
+        "get",
+        "/due",
+        "Everything due or overdue within `?within=` days (default 30), overdue first, with who should act (as `handover due --format json`).",
+        UserRole::Viewer,
+        None,
+        "DueList",
+        200,
+    ),
+    ep(
+        "get",
+        "/succession",
+        "Critical roles without a deputy ready to take over (as `handover succession gaps --format json`).",
+        UserRole::Viewer,
+        None,
+        "GapList",
+        200,
+    ),
+    ep(
+        "get",
+        "/intake",
+        "Systems in shadow-IT intake with what each still lacks (`?all=true` includes accepted ones), as `handover intake list --format json`.",
+        UserRole::Viewer,
+        None,
+        "IntakeList",
+        200,
+    ),
+    ep(
+        "post",
+        "/intake/{key}/waive-maintenance",
+        "Record the decision to run a pending system without a maintenance agreement; the user's linked person takes the risk.",
+        UserRole::Editor,
+        Some("Waiver"),
+        "Record",
+        200,
+    ),
+    ep(
+        "post",
+        "/intake/{key}/accept",
+        "Accept a pending system into IT's care in the name of the user's linked person; refused while anything is missing.",
+        UserRole::Editor,
+        None,
+        "Record",
+        200,
+    ),
+    ep(
+        "get",
+        "/drills/{scenario}",
+        "The tabletop exercise for a scenario, generated from the real data (as `handover drill generate --format json`).",
+        UserRole::Viewer,
+        None,
+        "Drill",
+        200,
+    ),
+    ep(
+        "post",
+        "/drills/{scenario}/record",
+        "Record a drill held as a review of the plan it tested (as `handover drill record`); the answer is the plan.",
+        UserRole::Editor,
+        Some("DrillRecord"),
+        "Record",
+        200,
+    ),
+    ep("get", "/incidents", "Incidents, open first, then the newest.", UserRole::Viewer, None, "IncidentList", 200),
+    ep(
+        "post",
+        "/incidents",
+        "Open an incident; its timeline starts with the opening (by the user's person unless `by` names someone).",
+        UserRole::Editor,
+        Some("IncidentOpen"),
+        "Record",
+        201,
+    ),
+    ep("get", "/incidents/{key}", "One incident with its timeline.", UserRole::Viewer, None, "Record", 200),
+    ep(
+        "post",
+        "/incidents/{key}/entries",
+        "Add a note, decision or action to an open incident's timeline.",
+        UserRole::Editor,
+        Some("TimelineEntry"),
+        "Record",
+        200,
+    ),
+    ep(
+        "post",
+        "/incidents/{key}/close",
+        "Close an incident with its summary as the last entry.",
+        UserRole::Editor,
+        Some("IncidentClose"),
+        "Record",
+        200,
+    ),
     ep("get", "/log", "Events, oldest first (`?kind=`, `?key=`, `?limit=` newest N).", UserRole::Viewer, None, "EventList", 200),
     ep(
         "get",
@@ -556,13 +826,14 @@ pub fn openapi() -> Value {
     let mut paths = serde_json::Map::new();
     for e in ENDPOINTS {
         let mut params = Vec::new();
-        for name in ["kind", "key", "task", "source", "item"] {
+        for name in ["kind", "key", "task", "source", "item", "scenario"] {
             if e.path.contains(&format!("{{{name}}}")) {
                 let description = match name {
                     "kind" => format!("Record kind, singular or plural: {}", Kind::ALL.map(|k| k.plural()).join(", ")),
                     "item" => "The item's number (1-based) or its access text.".to_string(),
                     "source" => "ldif, scim, aws-iam, k8s-rbac, github, okta, entra or google.".to_string(),
                     "key" => "The record's key (`SYSTEM/NAME` for accounts, `SYSTEM/NAME/PRIVILEGE` for grants).".to_string(),
+                    "scenario" => "ransomware, breach, outage, key-person or disaster.".to_string(),
                     _ => "The task's number (1-based) or id.".to_string(),
                 };
                 params.push(
@@ -593,6 +864,16 @@ pub fn openapi() -> Value {
             "parameters": params,
             "responses": responses,
         });
+        let query: &[(&str, &str, &str)] = match e.path {
+            "/due" => &[("within", "integer", "Days ahead (default 30); overdue items are always listed.")],
+            "/intake" => &[("all", "boolean", "Include accepted systems.")],
+            _ => &[],
+        };
+        for (name, ty, description) in query {
+            if let Some(p) = op["parameters"].as_array_mut() {
+                p.push(json!({ "name": name, "in": "query", "required": false, "schema": { "type": ty }, "description": description }));
+            }
+        }
         if e.path == "/imports/{source}" {
             if let Some(p) = op["parameters"].as_array_mut() {
                 p.push(json!({ "name": "system", "in": "query", "required": true, "schema": { "type": "string" }, "description": "The system whose access the file describes." }));
@@ -610,7 +891,7 @@ pub fn openapi() -> Value {
         entry[e.method] = op;
     }
     let obj = |props: Value, required: &[&str]| json!({ "type": "object", "properties": props, "required": required });
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "handover API",
@@ -652,5 +933,55 @@ pub fn openapi() -> Value {
                 "LogVerification": obj(json!({ "verified": { "type": "integer" }, "head": { "type": ["string", "null"] }, "first_broken": { "type": ["object", "null"] } }), &["verified"]),
             },
         },
-    })
+    });
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.extend(governance_schemas());
+    }
+    doc
+}
+
+/// Schemas of the governance workflows: due, succession, intake, drills, incidents.
+fn governance_schemas() -> serde_json::Map<String, Value> {
+    let obj = |props: Value, required: &[&str]| json!({ "type": "object", "properties": props, "required": required });
+    let Value::Object(map) = json!({
+                "DueList": { "type": "array", "items": obj(json!({
+            "due": { "type": "string", "format": "date" }, "what": { "type": "string" }, "subject": { "type": "string", "description": "KIND:KEY" },
+            "title": { "type": "string" }, "owner": { "type": ["string", "null"] }, "overdue": { "type": "boolean" },
+        }), &["due", "what", "subject", "title", "overdue"]) },
+        "GapList": { "type": "array", "items": obj(json!({
+            "role": { "type": "string" }, "name": { "type": "string" },
+            "holders": { "type": "array", "items": { "type": "string" } }, "deputies": { "type": "array", "items": { "type": "string" } },
+            "problems": { "type": "array", "items": { "type": "string" } },
+        }), &["role", "name", "holders", "deputies", "problems"]) },
+        "IntakeList": { "type": "array", "items": obj(json!({
+            "system": { "type": "string" }, "name": { "type": "string" }, "tier": { "type": "integer" },
+            "status": { "type": "string", "enum": ["pending", "accepted"] }, "requested_by": { "type": "string" },
+            "requested_on": { "type": "string", "format": "date" }, "missing": { "type": "array", "items": { "type": "string" } },
+        }), &["system", "name", "tier", "status", "requested_by", "requested_on", "missing"]) },
+        "Waiver": obj(json!({ "reason": { "type": "string" } }), &["reason"]),
+        "Drill": { "type": "object", "description": "As `handover drill generate --format json`: scenario, title, date, cast, injects (at_minutes, title, facts, tests, questions, expected), debrief." },
+        "DrillRecord": obj(json!({
+            "plan": { "type": "string", "description": "The policy the drill tested." },
+            "by": { "type": "string", "description": "Who ran it (default: the user's person)." },
+            "participants": { "type": "array", "items": { "type": "string" } },
+            "findings": { "type": "array", "items": { "type": "string" } },
+            "follow_ups": { "type": "array", "items": { "type": "string" }, "description": "OWNER: what by when" },
+        }), &["plan", "participants"]),
+        "IncidentList": { "type": "array", "items": schema("Record") },
+        "IncidentOpen": obj(json!({
+            "key": { "type": "string" }, "title": { "type": "string" },
+            "by": { "type": "string", "description": "Who opens it (default: the user's person)." },
+            "commander": { "type": "string" }, "scenario": { "type": "string" },
+            "systems": { "type": "array", "items": { "type": "string" } },
+            "at": { "type": "string", "description": "When it started, YYYY-MM-DDTHH:MM (default: now)." },
+        }), &["key", "title"]),
+        "TimelineEntry": obj(json!({
+            "text": { "type": "string" }, "kind": { "type": "string", "enum": ["note", "decision", "action"] },
+            "by": { "type": "string", "description": "Default: the user's person." }, "at": { "type": "string", "description": "YYYY-MM-DDTHH:MM (default: now)." },
+        }), &["text"]),
+        "IncidentClose": obj(json!({ "summary": { "type": "string" }, "by": { "type": "string" }, "at": { "type": "string" } }), &["summary"]),
+    }) else {
+        return serde_json::Map::new();
+    };
+    map
 }

@@ -54,6 +54,13 @@ impl From<handover_store::StoreError> for WebError {
     }
 }
 
+/// The errors of the governance workflows (intake, incidents, drills, policy reviews).
+impl From<(ErrorCode, String)> for WebError {
+    fn from((code, message): (ErrorCode, String)) -> WebError {
+        WebError::new(code, message)
+    }
+}
+
 impl From<handover_core::Problem> for WebError {
     fn from(p: handover_core::Problem) -> WebError {
         WebError::new(p.code, p.to_string())

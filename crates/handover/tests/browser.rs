@@ -205,3 +205,29 @@ async fn a_person_signs_in_plans_a_departure_and_ticks_a_task_in_a_real_browser(
     assert!(client.find(Locator::Id("ev-2")).await.is_err(), "a viewer gets no evidence form");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_editor_follows_due_from_the_navigation_and_records_a_drill_in_a_real_browser() {
+    let Some((driver, chromium)) = browser() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = demo_with_users(dir.path());
+    let server = Server::start(&db);
+    let base = server.base.as_str();
+    let (_driver, client) = connect(&driver, &chromium).await;
+    sign_in(&client, base, "tom.askew@fernhill.example").await;
+    wait_for_path(&client, "/").await;
+
+    client.find(Locator::Css("nav a[href='/due']")).await.unwrap().click().await.unwrap();
+    wait_for_path(&client, "/due").await;
+    let due = text(&client).await;
+    assert!(due.contains("Domain registrar login for fernhill.example") && due.contains("Succession gaps"), "{due}");
+
+    client.goto(&format!("{base}/drills/ransomware")).await.unwrap();
+    wait_for_text(&client, "main", "the only person who can administer Veeam").await;
+    client.find(Locator::Id("participants")).await.unwrap().send_keys("tom-askew,raj-patel").await.unwrap();
+    client.find(Locator::Id("findings")).await.unwrap().send_keys("nobody else can restore Veeam").await.unwrap();
+    client.find(Locator::Css("form.drill-record button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(&client, "/records/policy/crisis-plan").await;
+    wait_for_text(&client, "main", "Tabletop drill (ransomware)").await;
+    client.close().await.unwrap();
+}

@@ -138,7 +138,8 @@ fn the_openapi_document_describes_every_route_and_validates() {
     assert!(paths.len() >= 10);
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
-            let concrete = path.replace("{kind}", "people").replace("{key}", "no-such-key").replace("{task}", "1");
+            let concrete =
+                path.replace("{kind}", "people").replace("{key}", "no-such-key").replace("{task}", "1").replace("{scenario}", "ransomware");
             let body = op.get("requestBody").map(|_| json!({}));
             let (status, answer) = admin.call(&method.to_uppercase(), &concrete, body);
             // Routed: our handlers answer errors with a code; an unrouted path is a bare 404/405.
@@ -437,4 +438,238 @@ fn reviewers_decide_their_items_and_holders_cannot() {
     assert_eq!(status, 303);
     let (_, r) = send(agent().get(&format!("{base}/reviews")).set("Cookie", &session), None);
     assert!(r.into_string().unwrap().contains("2/14 (14%)"));
+}
+
+/// Page text as a reader sees it (askama escapes `&`, quotes and angle brackets).
+fn unescape(html: &str) -> String {
+    let mut out = html.to_string();
+    for (entity, c) in [("&#34;", "\""), ("&quot;", "\""), ("&#39;", "'"), ("&#60;", "<"), ("&lt;", "<"), ("&#62;", ">"), ("&gt;", ">")] {
+        out = out.replace(entity, c);
+    }
+    out.replace("&#38;", "&").replace("&amp;", "&")
+}
+
+fn page(base: &str, cookie: &str, path: &str) -> String {
+    let (status, r) = send(agent().get(&format!("{base}{path}")).set("Cookie", cookie), None);
+    assert_eq!(status, 200, "{path}");
+    r.into_string().unwrap()
+}
+
+#[test]
+fn due_intake_drill_and_incident_pages_show_the_demo_and_agree_with_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, tokens) = demo_with_users(dir.path());
+    common::handover(&db)
+        .args([
+            "intake",
+            "add",
+            "erp-link",
+            "name=ERP to webshop integration",
+            "tier=1",
+            "owner=helen-marsh",
+            "--requested-by",
+            "helen-marsh",
+        ])
+        .assert()
+        .success();
+    let server = Server::start(&db);
+    let base = server.base.as_str();
+    let viewer_api = Api { base, token: &tokens["viewer"] };
+    let (_, viewer) = sign_in(base, "viewer@example.com", "correct horse battery staple");
+    let viewer = viewer.unwrap();
+
+    // Due: the registrar login's rotation is years overdue and Dana should act; the same
+    // items as the API, and the succession gaps.
+    let dashboard = page(base, &viewer, "/");
+    assert!(dashboard.contains("href=\"/due\""), "the dashboard links to what is due");
+    let html = unescape(&page(base, &viewer, "/due"));
+    let (status, due) = viewer_api.call("GET", "/due", None);
+    assert_eq!(status, 200);
+    let first = &due[0];
+    assert_eq!((first["title"].as_str(), first["overdue"].as_bool()), (Some("Domain registrar login for fernhill.example"), Some(true)));
+    assert!(html.contains("Domain registrar login for fernhill.example") && html.contains("Dana Whitfield") && html.contains("overdue"));
+    let overdue = due.as_array().unwrap().iter().filter(|d| d["overdue"] == true).count();
+    assert!(html.contains(&format!("{} items due within 30 days, {overdue} of them overdue.", due.as_array().unwrap().len())), "{html}");
+    let (_, gaps) = viewer_api.call("GET", "/succession", None);
+    assert!(!gaps.as_array().unwrap().is_empty());
+    assert!(html.contains("Succession gaps") && html.contains(gaps[0]["name"].as_str().unwrap()));
+    assert!(viewer_api.call("GET", "/due?within=3650", None).1.as_array().unwrap().len() > due.as_array().unwrap().len());
+
+    // Intake: what erp-link lacks, from the library; no forms for a viewer.
+    let html = unescape(&page(base, &viewer, "/intake"));
+    let (_, intake) = viewer_api.call("GET", "/intake", None);
+    assert_eq!(intake[0]["system"], "erp-link");
+    for missing in intake[0]["missing"].as_array().unwrap() {
+        assert!(html.contains(missing.as_str().unwrap()), "{missing}");
+    }
+    assert!(!html.contains("/intake/erp-link/facts") && !html.contains("Add to intake"));
+
+    // Drills: the ransomware exercise names the real single point of failure of the backups.
+    let (status, drill) = viewer_api.call("GET", "/drills/ransomware", None);
+    assert_eq!(status, 200);
+    let html = unescape(&page(base, &viewer, "/drills/ransomware"));
+    for inject in drill["injects"].as_array().unwrap() {
+        assert!(html.contains(inject["title"].as_str().unwrap()), "{inject}");
+    }
+    assert!(html.contains("Dana Whitfield, the only person who can administer Veeam"), "{html}");
+    assert!(html.contains("HO-KEY-001") && !html.contains("Record the drill"));
+    assert!(page(base, &viewer, "/drills").contains("/drills/key-person"));
+    assert_eq!(viewer_api.call("GET", "/drills/earthquake", None).0, 404);
+    assert!(page(base, &viewer, "/incidents").contains("No incidents recorded."));
+
+    // A viewer changes nothing, by form or by API.
+    let csrf = hidden_csrf(&dashboard);
+    for (path, form) in [
+        ("/intake/erp-link/waive-maintenance", vec![("reason", "x")]),
+        ("/intake/erp-link/facts", vec![("technical_owners", "raj-patel")]),
+        ("/intake", vec![("key", "x"), ("name", "X"), ("tier", "3"), ("requested_by", "raj-patel")]),
+        ("/drills/ransomware/record", vec![("plan", "crisis-plan"), ("by", "tom-askew"), ("participants", "tom-askew")]),
+        ("/incidents", vec![("key", "x"), ("title", "X"), ("by", "tom-askew")]),
+    ] {
+        let mut fields = vec![("csrf", csrf.as_str())];
+        fields.extend(form);
+        assert_eq!(send_form(agent().post(&format!("{base}{path}")).set("Cookie", &viewer), &fields).0, 403, "{path}");
+    }
+    let (status, body) = viewer_api.call("POST", "/incidents", Some(json!({"key": "x", "title": "X", "by": "tom-askew"})));
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+    assert_eq!(viewer_api.call("POST", "/intake/erp-link/accept", None).0, 403);
+    assert!(viewer_api.call("GET", "/incidents", None).1.as_array().unwrap().is_empty());
+}
+
+#[test]
+fn editors_work_intake_drills_and_incidents_and_each_step_is_an_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, tokens) = demo_with_users(dir.path());
+    common::handover(&db)
+        .args([
+            "intake",
+            "add",
+            "erp-link",
+            "name=ERP to webshop integration",
+            "tier=1",
+            "owner=helen-marsh",
+            "--requested-by",
+            "helen-marsh",
+        ])
+        .assert()
+        .success();
+    let server = Server::start(&db);
+    let base = server.base.as_str();
+    let admin = Api { base, token: &tokens["admin"] };
+    let (_, session) = sign_in(base, "tom.askew@fernhill.example", "correct horse battery staple");
+    let session = session.unwrap();
+    let post = |path: &str, form: &[(&str, &str)]| {
+        let html = page(base, &session, "/intake");
+        let csrf = hidden_csrf(&html);
+        let mut fields = vec![("csrf", csrf.as_str())];
+        fields.extend_from_slice(form);
+        let (status, r) = send_form(agent().post(&format!("{base}{path}")).set("Cookie", &session), &fields);
+        (status, r.header("location").map(str::to_string))
+    };
+
+    // Intake: the forms fill in what is missing; acceptance is refused until nothing is.
+    assert!(page(base, &session, "/intake").contains("action=\"/intake/erp-link/facts\""));
+    assert_eq!(post("/intake/erp-link/facts", &[("technical_owners", "raj-patel"), ("vendor", "brightpath-msp")]).0, 303);
+    assert_eq!(post("/intake/erp-link/facts", &[("vendor", "no-such-vendor")]).0, 422, "validated like the CLI");
+    let (status, body) = admin.call("POST", "/intake/erp-link/accept", None);
+    assert_eq!((status, body["code"].as_str()), (422, Some("missing_field")), "{body}");
+    assert_eq!(post("/intake/erp-link/waive-maintenance", &[("reason", "")]).0, 422);
+    assert_eq!(post("/intake/erp-link/waive-maintenance", &[("reason", "BrightPath fixes it on time and materials")]).0, 303);
+    let form = [
+        ("patching_owner", "raj-patel"),
+        ("patching_cadence", "monthly"),
+        ("doc_title", "Runbook"),
+        ("doc_url", "https://wiki.fernhill.example/erp-link"),
+    ];
+    assert_eq!(post("/intake/erp-link/facts", &form).0, 303);
+    assert_eq!(admin.call("GET", "/intake", None).1[0]["missing"], json!([]));
+    assert!(page(base, &session, "/intake").contains("nothing: ready to accept"));
+    assert_eq!(post("/intake/erp-link/accept", &[]).0, 303);
+    let (_, system) = admin.call("GET", "/records/systems/erp-link", None);
+    assert_eq!(system["intake"]["status"], "accepted");
+    assert_eq!(
+        (system["intake"]["accepted_by"].as_str(), system["intake"]["no_maintenance"]["accepted_by"].as_str()),
+        (Some("tom-askew"), Some("tom-askew"))
+    );
+    assert_eq!(admin.call("GET", "/intake?all=true", None).1[0]["status"], "accepted");
+
+    // A drill recorded in the page is a review of the crisis plan.
+    assert!(page(base, &session, "/drills/ransomware").contains("Record the drill"));
+    let (status, location) = post(
+        "/drills/ransomware/record",
+        &[
+            ("plan", "crisis-plan"),
+            ("by", ""),
+            ("participants", "tom-askew, raj-patel"),
+            ("findings", "nobody else can restore Veeam\r\n"),
+            ("follow_ups", "raj-patel: Veeam admin training by 2027-01-31"),
+        ],
+    );
+    assert_eq!((status, location.as_deref()), (303, Some("/records/policy/crisis-plan")));
+    let (_, policy) = admin.call("GET", "/records/policies/crisis-plan", None);
+    let last = policy["reviews"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["reviewer"], "tom-askew");
+    assert_eq!(
+        last["notes"],
+        "Tabletop drill (ransomware). Participants: tom-askew, raj-patel. Findings: nobody else can restore Veeam. Follow-ups: raj-patel: Veeam admin training by 2027-01-31."
+    );
+    let (status, body) = admin.call("POST", "/drills/breach/record", Some(json!({"plan": "crisis-plan", "participants": ["nobody"]})));
+    assert_eq!((status, body["code"].as_str()), (404, Some("record_not_found")));
+
+    // Incidents: opened in the page, logged in the page and by API, closed by API.
+    let (status, location) = post(
+        "/incidents",
+        &[
+            ("key", "ransom-2026-11"),
+            ("title", "Ransomware on the file server"),
+            ("scenario", "ransomware"),
+            ("commander", "tom-askew"),
+            ("systems", "file-server"),
+            ("by", "raj-patel"),
+            ("at", "2026-11-26T08:05"),
+        ],
+    );
+    assert_eq!((status, location.as_deref()), (303, Some("/incidents/ransom-2026-11")));
+    let (status, _) = post(
+        "/incidents/ransom-2026-11/entries",
+        &[("text", "Restore from last night's backup"), ("kind", "decision"), ("by", ""), ("at", "2026-11-26T09:00")],
+    );
+    assert_eq!(status, 303);
+    assert_eq!(post("/incidents/ransom-2026-11/entries", &[("text", "too early"), ("at", "2026-11-26T07:00")]).0, 422);
+    let (status, i) = admin.call(
+        "POST",
+        "/incidents/ransom-2026-11/entries",
+        Some(json!({"text": "File server isolated", "kind": "action", "by": "raj-patel", "at": "2026-11-26T08:20"})),
+    );
+    assert_eq!(status, 200, "{i}");
+    let html = unescape(&page(base, &session, "/incidents/ransom-2026-11"));
+    assert!(
+        html.contains("Restore from last night's backup") && html.contains("File server isolated") && html.contains("Add to the timeline")
+    );
+    let (_, i) = admin.call("GET", "/incidents/ransom-2026-11", None);
+    let texts: Vec<&str> = i["timeline"].as_array().unwrap().iter().map(|e| e["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Incident opened", "File server isolated", "Restore from last night's backup"]);
+    assert_eq!((i["timeline"][0]["by"].as_str(), i["timeline"][2]["by"].as_str()), (Some("raj-patel"), Some("tom-askew")));
+    let (status, i) =
+        admin.call("POST", "/incidents/ransom-2026-11/close", Some(json!({"summary": "restored; no data lost", "at": "2026-11-26T16:30"})));
+    assert_eq!((status, i["status"].as_str()), (200, Some("closed")), "{i}");
+    let (status, body) = admin.call("POST", "/incidents/ransom-2026-11/entries", Some(json!({"text": "late"})));
+    assert_eq!((status, body["code"].as_str()), (409, Some("conflict")));
+    assert!(page(base, &session, "/incidents").contains("Ransomware on the file server"));
+    assert_eq!(admin.call("GET", "/incidents", None).1[0]["key"], "ransom-2026-11");
+
+    // Every step is an event with the web user as the actor.
+    let out = common::handover(&db).args(["log", "--format", "json"]).output().unwrap();
+    let events: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_web = |kind: &str, key: &str| {
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == kind && e["key"] == key && e["actor"] == "tom.askew@fernhill.example (web)")
+            .count()
+    };
+    assert_eq!(by_web("system", "erp-link"), 4, "two fact forms, the waiver and the acceptance");
+    assert_eq!(by_web("policy", "crisis-plan"), 1);
+    assert_eq!(by_web("incident", "ransom-2026-11"), 4);
 }

@@ -40,7 +40,9 @@ pub async fn show(State(state): State<Arc<AppState>>, auth: Auth) -> WebResult<H
         let active = inv.people().filter(|p| p.status != PersonStatus::Left).count();
         let leaving = inv.people().filter(|p| p.status == PersonStatus::Leaving).count();
         let plans_open = inv.plans().filter(|p| p.tasks.iter().any(|t| t.status == handover_core::TaskStatus::Open)).count();
+        let overdue = view.due.iter().filter(|d| d.overdue).count();
         let tiles = vec![
+            Tile { figure: overdue.to_string(), label: "overdue", href: "/due", tone: if overdue > 0 { "critical" } else { "neutral" } },
             Tile { figure: active.to_string(), label: "people", href: "/people", tone: "neutral" },
             Tile {
                 figure: leaving.to_string(),

@@ -3,8 +3,12 @@
 //! components that render themselves to escaped HTML. No script is needed anywhere.
 
 mod dashboard;
+pub(crate) mod drills;
+pub(crate) mod due;
 pub(crate) mod findings;
 pub(crate) mod imports;
+pub(crate) mod incidents;
+pub(crate) mod intake;
 mod log;
 mod login;
 pub(crate) mod people;
@@ -47,6 +51,18 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/reviews", get(reviews::list))
         .route("/reviews/{key}", get(reviews::show))
         .route("/reviews/{key}/items/{item}", post(reviews::decide))
+        .route("/due", get(due::list))
+        .route("/intake", get(intake::list).post(intake::add))
+        .route("/intake/{key}/facts", post(intake::facts))
+        .route("/intake/{key}/waive-maintenance", post(intake::waive))
+        .route("/intake/{key}/accept", post(intake::accept))
+        .route("/drills", get(drills::list))
+        .route("/drills/{scenario}", get(drills::show))
+        .route("/drills/{scenario}/record", post(drills::record))
+        .route("/incidents", get(incidents::list).post(incidents::open))
+        .route("/incidents/{key}", get(incidents::show))
+        .route("/incidents/{key}/entries", post(incidents::log))
+        .route("/incidents/{key}/close", post(incidents::close))
         .route("/log", get(log::list))
         .route("/users", get(users::list).post(users::add))
 }
@@ -68,15 +84,19 @@ impl Chrome {
     pub fn new(auth: Option<&Auth>, title: impl Into<String>, section: &'static str) -> Chrome {
         let mut nav = vec![
             ("/", "Dashboard"),
+            ("/due", "Due"),
             ("/people", "People"),
             ("/systems", "Systems"),
             ("/findings", "Findings"),
             ("/plans", "Plans"),
             ("/reviews", "Reviews"),
+            ("/intake", "Intake"),
+            ("/drills", "Drills"),
+            ("/incidents", "Incidents"),
             ("/log", "Event log"),
         ];
         if auth.is_some_and(|a| a.role.allows(UserRole::Editor)) {
-            nav.insert(6, ("/imports", "Imports"));
+            nav.insert(nav.len() - 1, ("/imports", "Imports"));
         }
         if auth.is_some_and(|a| a.role.allows(UserRole::Admin)) {
             nav.push(("/users", "Users"));
@@ -218,6 +238,7 @@ pub fn href(kind: Kind, key: &str) -> String {
         Kind::System => format!("/systems/{}", path_escape(key)),
         Kind::Plan => format!("/plans/{}", path_escape(key)),
         Kind::Review => format!("/reviews/{}", path_escape(key)),
+        Kind::Incident => format!("/incidents/{}", path_escape(key)),
         _ => format!("/records/{}/{}", kind.as_str(), path_escape(key)),
     }
 }

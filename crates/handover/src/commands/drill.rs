@@ -27,20 +27,15 @@ pub fn run(ctx: &Context, cmd: DrillCommand) -> Result<()> {
             }
         }
         DrillCommand::Record { plan, scenario, by, participants, findings, follow_ups } => {
-            let inv = ctx.store()?.load()?;
-            for p in participants.iter().chain(std::iter::once(&by)) {
-                if inv.person(p).is_none() {
-                    return Err(super::records::not_found(Kind::Person, p));
-                }
-            }
-            let mut notes = format!("Tabletop drill ({}). Participants: {}.", scenario.as_str(), participants.join(", "));
-            if !findings.is_empty() {
-                notes.push_str(&format!(" Findings: {}.", findings.join("; ")));
-            }
-            if !follow_ups.is_empty() {
-                notes.push_str(&format!(" Follow-ups: {}.", follow_ups.join("; ")));
-            }
-            super::records::review_policy(ctx, &plan, &by, &notes)
+            let mut store = ctx.store()?;
+            let inv = store.load()?;
+            let Some(handover_core::Record::Policy(policy)) = inv.get(Kind::Policy, &plan) else {
+                return Err(super::records::not_found(Kind::Policy, &plan));
+            };
+            let mut policy = (**policy).clone();
+            let held = drill::Held { by, participants, findings, follow_ups };
+            drill::record(&inv, &mut policy, scenario, &held, ctx.today).map_err(|(code, message)| crate::error::user(code, message))?;
+            super::records::save_review(ctx, store.as_mut(), &inv, policy)
         }
     }
 }

@@ -5,7 +5,8 @@ use crate::cli::{IncidentCommand, ReportFormat};
 use crate::error::user;
 use crate::output;
 use anyhow::Result;
-use handover_core::{EntryKind, ErrorCode, Incident, IncidentStatus, Inventory, Kind, Record, TimelineEntry};
+use handover_core::{EntryKind, ErrorCode, Incident, Inventory, Kind, Record, TimelineEntry};
+use handover_governance::incident;
 use jiff::civil::DateTime;
 use std::fmt::Write;
 
@@ -29,27 +30,20 @@ pub fn run(ctx: &Context, cmd: IncidentCommand) -> Result<()> {
     match cmd {
         IncidentCommand::Open { key, title, by, commander, scenario, systems, at } => {
             let started = now(at);
-            let incident = Incident {
-                key: key.clone(),
-                title,
-                scenario,
-                started,
-                commander,
-                status: IncidentStatus::Open,
-                closed: None,
-                systems,
-                timeline: vec![TimelineEntry { at: started, by, kind: EntryKind::Note, text: "Incident opened".into() }],
-            };
+            let incident = incident::open(incident::Opening { key: key.clone(), title, by, commander, scenario, systems, at: started });
             super::records::add_record(ctx, Record::from(incident))?;
             println!("Opened incident {key} at {started}. Log as it happens: handover incident log {key} \"…\" --by PERSON [--kind decision|action]");
             Ok(())
         }
-        IncidentCommand::Log { key, text, by, kind, at } => append(ctx, &key, by, kind, text, at, false),
-        IncidentCommand::Close { key, by, summary, at } => append(ctx, &key, by, EntryKind::Note, format!("Closed: {summary}"), at, true),
+        IncidentCommand::Log { key, text, by, kind, at } => {
+            append(ctx, &key, at, false, |inv, i, at| incident::log(inv, i, &by, kind, &text, at))
+        }
+        IncidentCommand::Close { key, by, summary, at } => {
+            append(ctx, &key, at, true, |inv, i, at| incident::close(inv, i, &by, &summary, at))
+        }
         IncidentCommand::List(f) => {
             let inv = ctx.store()?.load()?;
-            let mut all: Vec<&Incident> = inv.incidents().collect();
-            all.sort_by_key(|i| (i.status == IncidentStatus::Closed, std::cmp::Reverse(i.started)));
+            let all = incident::sorted(&inv);
             match f.format {
                 crate::cli::Format::Json => output::json(&all),
                 crate::cli::Format::Table => {
@@ -96,26 +90,18 @@ pub fn run(ctx: &Context, cmd: IncidentCommand) -> Result<()> {
     }
 }
 
-fn append(ctx: &Context, key: &str, by: String, kind: EntryKind, text: String, at: Option<DateTime>, close: bool) -> Result<()> {
+fn append(
+    ctx: &Context,
+    key: &str,
+    at: Option<DateTime>,
+    close: bool,
+    step: impl FnOnce(&Inventory, &mut Incident, DateTime) -> Result<(), (ErrorCode, String)>,
+) -> Result<()> {
     let mut store = ctx.store()?;
     let inv = store.load()?;
     let mut i = load(&inv, key)?;
-    if i.status == IncidentStatus::Closed {
-        return Err(user(ErrorCode::Conflict, format!("incident {key} is closed")));
-    }
-    if inv.person(&by).is_none() {
-        return Err(super::records::not_found(Kind::Person, &by));
-    }
-    if text.trim().is_empty() || text.trim() == "Closed:" {
-        return Err(user(ErrorCode::MissingField, "say what happened"));
-    }
     let at = now(at);
-    i.timeline.push(TimelineEntry { at, by, kind, text: text.trim().to_string() });
-    i.timeline.sort_by_key(|e| e.at);
-    if close {
-        i.status = IncidentStatus::Closed;
-        i.closed = Some(at);
-    }
+    step(&inv, &mut i, at).map_err(|(code, message)| user(code, message))?;
     super::records::save_one(ctx, store.as_mut(), &inv, Record::from(i))?;
     println!("{} {key} at {at}.", if close { "Closed" } else { "Logged on" });
     Ok(())

@@ -34,22 +34,7 @@ pub fn run(ctx: &Context, cmd: IntakeCommand) -> Result<()> {
         }
         IntakeCommand::List { all, format } => {
             let inv = ctx.store()?.load()?;
-            let rows: Vec<serde_json::Value> = inv
-                .systems()
-                .filter_map(|s| s.intake.as_ref().map(|i| (s, i)))
-                .filter(|(_, i)| all || i.status == IntakeStatus::Pending)
-                .map(|(s, i)| {
-                    serde_json::json!({
-                        "system": s.key,
-                        "name": s.name,
-                        "tier": s.tier,
-                        "status": i.status,
-                        "requested_by": i.requested_by,
-                        "requested_on": i.requested_on,
-                        "missing": intake::missing(&inv, s),
-                    })
-                })
-                .collect();
+            let rows: Vec<serde_json::Value> = intake::list(&inv, all).iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
             match format.format {
                 Format::Json => output::json(&rows),
                 Format::Table => {

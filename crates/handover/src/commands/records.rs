@@ -301,18 +301,17 @@ pub fn review_policy(ctx: &Context, key: &str, reviewer: &str, notes: &str) -> R
     let mut store = ctx.store()?;
     let current = store.load()?;
     let Some(Record::Policy(policy)) = current.get(Kind::Policy, key) else { return Err(not_found(Kind::Policy, key)) };
-    let person = current.person(reviewer).ok_or_else(|| not_found(Kind::Person, reviewer))?;
-    if person.status == handover_core::PersonStatus::Left {
-        return Err(user(ErrorCode::InvalidField, format!("{reviewer} has left; a review needs a reviewer who is here")));
-    }
-    if notes.trim().is_empty() {
-        return Err(user(ErrorCode::MissingField, "a review needs notes: what was checked, changed or decided"));
-    }
     let mut policy = (**policy).clone();
-    policy.reviews.push(handover_core::PolicyReview { on: ctx.today, reviewer: reviewer.to_string(), notes: notes.trim().to_string() });
-    policy.last_reviewed = Some(ctx.today);
-    let next = policy.next_review();
-    save_one(ctx, &mut store, &current, Record::from(policy))?;
+    handover_governance::policy::review(&current, &mut policy, reviewer, notes, ctx.today)
+        .map_err(|(code, message)| user(code, message))?;
+    save_review(ctx, store.as_mut(), &current, policy)
+}
+
+/// Saves a policy just reviewed and says when the next review is due.
+pub fn save_review(ctx: &Context, store: &mut dyn Store, current: &Inventory, policy: handover_core::Policy) -> Result<()> {
+    let (key, next) = (policy.key.clone(), policy.next_review());
+    let reviewer = policy.reviews.last().map(|r| r.reviewer.clone()).unwrap_or_default();
+    save_one(ctx, store, current, Record::from(policy))?;
     match next {
         Some(next) => println!("Recorded the review of {key} by {reviewer}; the next one is due {next}."),
         None => println!("Recorded the review of {key} by {reviewer}; it has no review interval (set one: `handover policy set {key} review_interval=365d`)."),

@@ -52,7 +52,7 @@ impl SqliteStore {
         // Large imports write one transaction touching many index pages; with SQLite's 2 MiB
         // default cache they spill and re-read constantly. 128 MiB is an upper bound, only
         // used as the database grows.
-        conn.pragma_update(None, "cache_size", -131_072)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         let mut store = SqliteStore { conn };
         store.migrate()?;
@@ -276,6 +276,134 @@ impl SqliteStore {
     }
 }
 
+/// The page cache, in KiB.
+const CACHE_KIB: i64 = 128 * 1024;
+
+/// Writing a whole organisation into an empty database: no one else can be reading it, so
+/// the transaction goes through a rollback journal instead of the WAL (the new pages are
+/// written once, not twice, and a crash still leaves the database empty) with a cache
+/// large enough to hold the indexes being built. Undone afterwards.
+struct BulkMode {
+    journal: Option<String>,
+}
+
+impl BulkMode {
+    const CACHE_KIB: i64 = 1024 * 1024; // 1 GiB, only while building
+
+    fn enter(conn: &Connection) -> Result<BulkMode> {
+        let empty: bool =
+            conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM records) AND NOT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))?;
+        if !empty {
+            return Ok(BulkMode { journal: None });
+        }
+        conn.pragma_update(None, "cache_size", -BulkMode::CACHE_KIB)?;
+        // Leaving WAL needs the only connection; if another one is open, stay in WAL.
+        let journal: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        Ok(BulkMode { journal: Some(journal) })
+    }
+
+    fn leave(self, conn: &Connection) -> Result<()> {
+        if self.journal.is_some() {
+            conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+            conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+        }
+        Ok(())
+    }
+}
+
+/// Drops the secondary indexes that bulk writes update in random order (those on
+/// events and refs, not the uniqueness of keys, which is checked as rows arrive) and
+/// returns the SQL that creates them again, as the migrations wrote it.
+fn defer_indexes(tx: &rusqlite::Transaction) -> Result<Vec<String>> {
+    let mut stmt =
+        tx.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'refs')")?;
+    let indexes: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+impl SqliteStore {
+    fn create_all_inner(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str, bulk: bool) -> Result<Applied> {
+        let at = now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Into an empty store, the secondary indexes are built once at the end (a sort)
+        // rather than updated row by row in random order; in the same transaction, so a
+        // failure leaves them as they were.
+        let deferred: Vec<String> = if bulk { defer_indexes(&tx)? } else { Vec::new() };
+        let head: Option<(i64, String)> =
+            tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+        // Ids of streamed records that others may refer to (grants are never referred to,
+        // and are most of a large inventory, so they are not kept).
+        let mut written: HashMap<(Kind, String), i64> = HashMap::new();
+        // References to records not streamed yet: resolved at the end.
+        let mut pending: Vec<(i64, String, Kind, String, Kind, String)> = Vec::new();
+        let mut problems = Vec::new();
+        let mut count = 0;
+        let mut ref_rows = RefRows::new();
+        for record in records {
+            handover_core::inventory::validate_record(&record, &mut problems);
+            if let Some(p) = problems.pop() {
+                return Err(StoreError::Invalid(p));
+            }
+            let (kind, key, body) = (record.kind(), record.key(), body_of(&record));
+            let id = match tx
+                .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
+                .execute(params![kind.as_str(), key, body, at])
+            {
+                Ok(_) => tx.last_insert_rowid(),
+                Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict { kind, key, reason: "already exists".into() }),
+                Err(e) => return Err(e.into()),
+            };
+            for rf in record.refs() {
+                let target = match written.get(&(rf.kind, rf.key.to_string())) {
+                    Some(id) => Some(*id),
+                    None => tx
+                        .prepare_cached("SELECT id FROM records WHERE kind = ?1 AND key = ?2")?
+                        .query_row(params![rf.kind.as_str(), rf.key], |r| r.get(0))
+                        .optional()?,
+                };
+                match target {
+                    Some(to_id) => ref_rows.push(&tx, (id, rf.field, to_id))?,
+                    None => pending.push((id, rf.field, rf.kind, rf.key.to_string(), kind, key.clone())),
+                }
+            }
+            seq += 1;
+            let draft = EventDraft {
+                at: at.clone(),
+                actor: actor.to_string(),
+                action: Action::Create,
+                kind: kind.as_str().to_string(),
+                key,
+                before: None,
+                after: Some(body),
+            };
+            let hash = draft.chain_hash(seq, &prev_hash);
+            insert_event(&tx, seq, &draft, &prev_hash, &hash)?;
+            if kind != Kind::Grant {
+                written.insert((kind, draft.key), id);
+            }
+            prev_hash = hash;
+            count += 1;
+        }
+        for (from_id, field, to_kind, to_key, kind, key) in pending {
+            let to_id = written
+                .get(&(to_kind, to_key.clone()))
+                .copied()
+                .ok_or_else(|| StoreError::dangling(kind, key, &field, to_kind, &to_key))?;
+            ref_rows.push(&tx, (from_id, field, to_id))?;
+        }
+        ref_rows.flush(&tx)?;
+        for sql in deferred {
+            tx.execute_batch(&sql)?;
+        }
+        tx.commit()?;
+        Ok(Applied { changes: count })
+    }
+}
+
 impl Store for SqliteStore {
     fn schema_version(&self) -> Result<i64> {
         self.schema_version_of()
@@ -383,74 +511,11 @@ impl Store for SqliteStore {
     }
 
     fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
-        let at = now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let head: Option<(i64, String)> =
-            tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
-        // Ids of streamed records that others may refer to (grants are never referred to,
-        // and are most of a large inventory, so they are not kept).
-        let mut written: HashMap<(Kind, String), i64> = HashMap::new();
-        // References to records not streamed yet: resolved at the end.
-        let mut pending: Vec<(i64, String, Kind, String, Kind, String)> = Vec::new();
-        let mut problems = Vec::new();
-        let mut count = 0;
-        let mut ref_rows = RefRows::new();
-        for record in records {
-            handover_core::inventory::validate_record(&record, &mut problems);
-            if let Some(p) = problems.pop() {
-                return Err(StoreError::Invalid(p));
-            }
-            let (kind, key, body) = (record.kind(), record.key(), body_of(&record));
-            let id = match tx
-                .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
-                .execute(params![kind.as_str(), key, body, at])
-            {
-                Ok(_) => tx.last_insert_rowid(),
-                Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict { kind, key, reason: "already exists".into() }),
-                Err(e) => return Err(e.into()),
-            };
-            for rf in record.refs() {
-                let target = match written.get(&(rf.kind, rf.key.to_string())) {
-                    Some(id) => Some(*id),
-                    None => tx
-                        .prepare_cached("SELECT id FROM records WHERE kind = ?1 AND key = ?2")?
-                        .query_row(params![rf.kind.as_str(), rf.key], |r| r.get(0))
-                        .optional()?,
-                };
-                match target {
-                    Some(to_id) => ref_rows.push(&tx, (id, rf.field, to_id))?,
-                    None => pending.push((id, rf.field, rf.kind, rf.key.to_string(), kind, key.clone())),
-                }
-            }
-            seq += 1;
-            let draft = EventDraft {
-                at: at.clone(),
-                actor: actor.to_string(),
-                action: Action::Create,
-                kind: kind.as_str().to_string(),
-                key,
-                before: None,
-                after: Some(body),
-            };
-            let hash = draft.chain_hash(seq, &prev_hash);
-            insert_event(&tx, seq, &draft, &prev_hash, &hash)?;
-            if kind != Kind::Grant {
-                written.insert((kind, draft.key), id);
-            }
-            prev_hash = hash;
-            count += 1;
-        }
-        for (from_id, field, to_kind, to_key, kind, key) in pending {
-            let to_id = written
-                .get(&(to_kind, to_key.clone()))
-                .copied()
-                .ok_or_else(|| StoreError::dangling(kind, key, &field, to_kind, &to_key))?;
-            ref_rows.push(&tx, (from_id, field, to_id))?;
-        }
-        ref_rows.flush(&tx)?;
-        tx.commit()?;
-        Ok(Applied { changes: count })
+        let bulk = BulkMode::enter(&self.conn)?;
+        let result = self.create_all_inner(records, actor, bulk.journal.is_some());
+        // Failing to switch back changes nothing stored, and every open sets WAL again.
+        let _ = bulk.leave(&self.conn);
+        result
     }
 
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {

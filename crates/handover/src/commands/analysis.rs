@@ -8,9 +8,19 @@ use anyhow::Result;
 use handover_analysis::risk::Risk;
 use handover_analysis::whatif::{Impact, Ranked};
 use handover_analysis::{rules, Finding, Snapshot};
-use handover_core::{ErrorCode, Inventory, Kind, Severity};
+use handover_core::{ErrorCode, GrantDigest, Inventory, Kind, Severity};
 use handover_store::Store;
 use std::fmt::Write;
+use std::mem::ManuallyDrop;
+
+/// What the analysis commands read (grants as a digest). The process ends with the
+/// command, so none of it is freed: dropping millions of small allocations one by one
+/// takes seconds on a large organisation and returns nothing the exit does not. Snapshots
+/// built from it are kept the same way.
+fn load_for_analysis(ctx: &Context) -> Result<(ManuallyDrop<Inventory>, ManuallyDrop<GrantDigest>)> {
+    let (inv, grants) = ctx.store()?.load_for_analysis()?;
+    Ok((ManuallyDrop::new(inv), ManuallyDrop::new(grants)))
+}
 
 pub fn audit(ctx: &Context, format: ReportFormat, min: Option<Severity>, only: &[String], rules_only: bool) -> Result<()> {
     if rules_only {
@@ -22,8 +32,8 @@ pub fn audit(ctx: &Context, format: ReportFormat, min: Option<Severity>, only: &
         }
     }
     let config = ctx.config()?;
-    let (inv, grants) = ctx.store()?.load_for_analysis()?;
-    let snap = Snapshot::with_grants(&inv, &grants);
+    let (inv, grants) = load_for_analysis(ctx)?;
+    let snap = ManuallyDrop::new(Snapshot::with_grants(&inv, &grants));
     let mut findings = handover_analysis::audit(&snap, &config.thresholds, ctx.today);
     if let Some(min) = min {
         findings.retain(|f| f.severity >= min);
@@ -166,8 +176,8 @@ fn ranked_reasons(r: &Ranked) -> String {
 
 pub fn risk(ctx: &Context, format: ReportFormat) -> Result<()> {
     let config = ctx.config()?;
-    let (inv, grants) = ctx.store()?.load_for_analysis()?;
-    let snap = Snapshot::with_grants(&inv, &grants);
+    let (inv, grants) = load_for_analysis(ctx)?;
+    let snap = ManuallyDrop::new(Snapshot::with_grants(&inv, &grants));
     let risk = handover_analysis::risk::risk(&snap, config.thresholds.key_person_max_tier);
     match format {
         ReportFormat::Json => output::json(&risk),
@@ -221,8 +231,8 @@ fn risk_text(r: &Risk, inv: &Inventory, markdown: bool) -> String {
 }
 
 pub fn whatif(ctx: &Context, people: &[String], all: bool, format: ReportFormat) -> Result<()> {
-    let (inv, grants) = ctx.store()?.load_for_analysis()?;
-    let snap = Snapshot::with_grants(&inv, &grants);
+    let (inv, grants) = load_for_analysis(ctx)?;
+    let snap = ManuallyDrop::new(Snapshot::with_grants(&inv, &grants));
     if all {
         let ranked = handover_analysis::whatif::rank_all(&snap);
         return match format {
@@ -317,7 +327,7 @@ fn impact_text(i: &Impact, inv: &Inventory, markdown: bool) -> String {
 
 pub fn due(ctx: &Context, within: handover_core::Interval, format: ReportFormat) -> Result<()> {
     let config = ctx.config()?;
-    let (inv, _grants) = ctx.store()?.load_for_analysis()?;
+    let (inv, _grants) = load_for_analysis(ctx)?;
     let items = handover_analysis::due::due(&inv, ctx.today, within.days() as i64, &config.thresholds);
     let owner =
         |o: &Option<String>| o.as_deref().map_or_else(String::new, |k| inv.person(k).map_or_else(|| k.to_string(), |p| p.name.clone()));
@@ -363,8 +373,8 @@ pub fn due(ctx: &Context, within: handover_core::Interval, format: ReportFormat)
 
 /// `handover role describe ROLE|PERSON`.
 pub fn describe(ctx: &Context, key: &str, format: ReportFormat) -> Result<()> {
-    let (inv, grants) = ctx.store()?.load_for_analysis()?;
-    let snap = Snapshot::with_grants(&inv, &grants);
+    let (inv, grants) = load_for_analysis(ctx)?;
+    let snap = ManuallyDrop::new(Snapshot::with_grants(&inv, &grants));
     let d = handover_analysis::succession::describe(&snap, key).ok_or_else(|| {
         user(ErrorCode::RecordNotFound, format!("there is no role or person {key:?}; `handover role list` shows the roles"))
     })?;
@@ -379,7 +389,7 @@ pub fn describe(ctx: &Context, key: &str, format: ReportFormat) -> Result<()> {
 
 /// `handover succession gaps`.
 pub fn succession_gaps(ctx: &Context, format: crate::cli::Format) -> Result<()> {
-    let (inv, grants) = ctx.store()?.load_for_analysis()?;
+    let (inv, grants) = load_for_analysis(ctx)?;
     let gaps = handover_analysis::succession::gaps(&Snapshot::with_grants(&inv, &grants));
     match format {
         crate::cli::Format::Json => output::json(&gaps),

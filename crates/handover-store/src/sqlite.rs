@@ -284,7 +284,7 @@ const CACHE_KIB: i64 = 128 * 1024;
 /// written once, not twice, and a crash still leaves the database empty) with a cache
 /// large enough to hold the indexes being built. Undone afterwards.
 struct BulkMode {
-    journal: Option<String>,
+    active: bool,
 }
 
 impl BulkMode {
@@ -293,17 +293,17 @@ impl BulkMode {
     fn enter(conn: &Connection) -> Result<BulkMode> {
         let empty: bool =
             conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM records) AND NOT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))?;
-        if !empty {
-            return Ok(BulkMode { journal: None });
+        if empty {
+            conn.pragma_update(None, "cache_size", -BulkMode::CACHE_KIB)?;
+            // Leaving WAL needs the only connection: if another is open (a web server
+            // reading), this fails and the write goes through the WAL as usual.
+            let _ = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0));
         }
-        conn.pragma_update(None, "cache_size", -BulkMode::CACHE_KIB)?;
-        // Leaving WAL needs the only connection; if another one is open, stay in WAL.
-        let journal: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-        Ok(BulkMode { journal: Some(journal) })
+        Ok(BulkMode { active: empty })
     }
 
     fn leave(self, conn: &Connection) -> Result<()> {
-        if self.journal.is_some() {
+        if self.active {
             conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
         }
@@ -512,7 +512,7 @@ impl Store for SqliteStore {
 
     fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
         let bulk = BulkMode::enter(&self.conn)?;
-        let result = self.create_all_inner(records, actor, bulk.journal.is_some());
+        let result = self.create_all_inner(records, actor, bulk.active);
         // Failing to switch back changes nothing stored, and every open sets WAL again.
         let _ = bulk.leave(&self.conn);
         result

@@ -342,10 +342,7 @@ fn write_value(v: &Value, level: usize, out: &mut String) {
         return;
     }
     match v {
-        Value::Array(a)
-            if a.iter().all(|x| matches!(x, Value::String(s) if is_plain_safe(s) && !s.contains([',', '[', ']', '{', '}'])))
-                && flow_len(a) <= 60 =>
-        {
+        Value::Array(a) if a.iter().all(|x| matches!(x, Value::String(s) if is_flow_safe(s))) && flow_len(a) <= 60 => {
             let items: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
             out.push_str(&format!(" [{}]\n", items.join(", ")));
         }
@@ -361,6 +358,12 @@ fn write_value(v: &Value, level: usize, out: &mut String) {
         }
         _ => unreachable!("scalars handled above"),
     }
+}
+
+/// Whether `s` can be an unquoted item of a flow sequence (`[a, b]`): plain-safe, no flow
+/// indicators, and not ending in `-`, which readers take as `-` before `,` or `]`.
+fn is_flow_safe(s: &str) -> bool {
+    is_plain_safe(s) && !s.contains([',', '[', ']', '{', '}']) && !s.ends_with('-')
 }
 
 fn flow_len(a: &[Value]) -> usize {
@@ -407,6 +410,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
+
+    #[test]
+    fn a_flow_item_ending_in_a_dash_is_quoted_and_reads_back() {
+        // Found by the fuzz target: `[a -]` does not read back.
+        let v = json!({"items": ["apiVe   - pods - pods/attach -", "x"]});
+        let written = to_yaml(&v);
+        assert_eq!(parse(&written).unwrap().value, v, "{written}");
+    }
 
     #[test]
     fn records_positions_of_fields_and_items() {

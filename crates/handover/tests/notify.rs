@@ -6,7 +6,6 @@ mod common;
 
 use common::{handover, new_database};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
@@ -60,17 +59,9 @@ impl Sink {
             return None;
         };
         std::fs::create_dir_all(dir).unwrap();
-        let mut child = std::process::Command::new(python)
-            .args(["-c", SINK])
-            .arg(dir)
-            .args(["notifier", PASSWORD])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let (child, line) = common::spawn_reading_first_line(
+            std::process::Command::new(python).args(["-c", SINK]).arg(dir).args(["notifier", PASSWORD]).stdin(Stdio::piped()),
+        );
         let port = line.trim().parse().unwrap_or_else(|_| panic!("the SMTP sink did not start: {line:?}"));
         Some(Sink { child, port, dir: dir.to_path_buf() })
     }

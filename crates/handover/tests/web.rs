@@ -455,10 +455,9 @@ fn page(base: &str, cookie: &str, path: &str) -> String {
     r.into_string().unwrap()
 }
 
-#[test]
-fn due_intake_drill_and_incident_pages_show_the_demo_and_agree_with_the_api() {
-    let dir = tempfile::tempdir().unwrap();
-    let (db, tokens) = demo_with_users(dir.path());
+/// The demo with its users, and a custom integration bought around IT waiting in intake.
+fn demo_with_intake(dir: &std::path::Path) -> (String, std::collections::HashMap<&'static str, String>) {
+    let (db, tokens) = demo_with_users(dir);
     common::handover(&db)
         .args([
             "intake",
@@ -472,6 +471,13 @@ fn due_intake_drill_and_incident_pages_show_the_demo_and_agree_with_the_api() {
         ])
         .assert()
         .success();
+    (db, tokens)
+}
+
+#[test]
+fn due_intake_drill_and_incident_pages_show_the_demo_and_agree_with_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, tokens) = demo_with_intake(dir.path());
     let server = Server::start(&db);
     let base = server.base.as_str();
     let viewer_api = Api { base, token: &tokens["viewer"] };
@@ -539,20 +545,7 @@ fn due_intake_drill_and_incident_pages_show_the_demo_and_agree_with_the_api() {
 #[test]
 fn editors_work_intake_drills_and_incidents_and_each_step_is_an_event() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, tokens) = demo_with_users(dir.path());
-    common::handover(&db)
-        .args([
-            "intake",
-            "add",
-            "erp-link",
-            "name=ERP to webshop integration",
-            "tier=1",
-            "owner=helen-marsh",
-            "--requested-by",
-            "helen-marsh",
-        ])
-        .assert()
-        .success();
+    let (db, tokens) = demo_with_intake(dir.path());
     let server = Server::start(&db);
     let base = server.base.as_str();
     let admin = Api { base, token: &tokens["admin"] };

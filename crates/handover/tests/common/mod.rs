@@ -45,20 +45,24 @@ pub struct Server {
     pub base: String,
 }
 
+/// Starts a server process and reads the first line it prints (where it listens).
+pub fn spawn_reading_first_line(command: &mut std::process::Command) -> (Child, String) {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (child, line)
+}
+
 impl Server {
     pub fn start(db: &str) -> Server {
         let bin = assert_cmd::cargo::cargo_bin("handover");
-        let mut child = std::process::Command::new(bin)
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .env_clear()
-            .env("HANDOVER_DB", db)
-            .env("HANDOVER_TODAY", "2026-11-26")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let (child, line) = spawn_reading_first_line(
+            std::process::Command::new(bin)
+                .args(["serve", "--addr", "127.0.0.1:0"])
+                .env_clear()
+                .env("HANDOVER_DB", db)
+                .env("HANDOVER_TODAY", "2026-11-26"),
+        );
         let base = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))

@@ -6,6 +6,7 @@
 
 use foldhash::HashMap;
 use handover_core::{Account, AccountKind, AccountStatus, GrantDigest, Inventory, Kind, Level, Person, PersonStatus, Record, System};
+use rayon::prelude::*;
 
 /// A compact index into one of the snapshot's vectors.
 pub type Ix = u32;
@@ -45,7 +46,8 @@ pub struct Snapshot<'a> {
     pub accounts: Vec<AccountNode<'a>>,
     person_ix: HashMap<&'a str, Ix>,
     system_ix: HashMap<&'a str, Ix>,
-    account_ix: HashMap<&'a str, Ix>,
+    /// Every account's key, in order (as `accounts`).
+    account_keys: Vec<&'a str>,
     /// How many grants the organisation holds.
     pub grants: usize,
     /// Per person: their accounts.
@@ -79,26 +81,42 @@ impl<'a> Snapshot<'a> {
         let systems: Vec<&System> = inv.systems().collect();
         let system_ix: HashMap<&str, Ix> = systems.iter().enumerate().map(|(i, s)| (s.key.as_str(), i as Ix)).collect();
 
-        let mut accounts: Vec<AccountNode> = Vec::with_capacity(inv.count(handover_core::Kind::Account));
-        let mut account_ix: HashMap<&'a str, Ix> = HashMap::with_capacity_and_hasher(accounts.capacity(), Default::default());
-        for (key, record) in inv.keyed(Kind::Account) {
-            let Record::Account(a) = record else { continue };
-            account_ix.insert(key, accounts.len() as Ix);
-            accounts.push(AccountNode {
+        // Accounts are in key order, and so is the digest: each account's direct level is
+        // found by walking along both. Building the nodes and resolving memberships (by
+        // binary search over the sorted keys) run in parallel: at a million accounts this
+        // is memory-bound work that a second core halves.
+        let keyed: Vec<(&'a str, &'a Account)> = inv
+            .keyed(Kind::Account)
+            .filter_map(|(key, record)| match record {
+                Record::Account(a) => Some((key, &**a)),
+                _ => None,
+            })
+            .collect();
+        let mut digest = grants.sorted().iter().peekable();
+        let direct: Vec<Option<Level>> = keyed
+            .iter()
+            .map(|(key, _)| {
+                while digest.next_if(|(account, _)| account.as_str() < *key).is_some() {}
+                digest.next_if(|(account, _)| account == key).map(|(_, level)| *level)
+            })
+            .collect();
+        let account_keys: Vec<&'a str> = keyed.iter().map(|(key, _)| *key).collect();
+        let find = |key: &str| account_keys.binary_search(&key).ok().map(|i| i as Ix);
+        let mut accounts: Vec<AccountNode> = keyed
+            .par_iter()
+            .zip(direct)
+            .map(|(&(key, a), direct)| AccountNode {
                 record: a,
                 key,
                 // Validation guarantees these resolve; an unresolved one is treated as absent.
                 system: system_ix.get(a.system.as_str()).copied().unwrap_or(0),
                 person: a.person.as_deref().and_then(|p| person_ix.get(p).copied()),
-                member_of: Vec::new(),
-                direct: grants.highest(key),
+                member_of: a.member_of.iter().filter_map(|k| find(k)).collect(),
+                direct,
                 effective: None,
                 admin_via: None,
-            });
-        }
-        for node in &mut accounts {
-            node.member_of = node.record.member_of.iter().filter_map(|k| account_ix.get(k.as_str()).copied()).collect();
-        }
+            })
+            .collect();
         resolve_inheritance(&mut accounts);
 
         let mut snap = Snapshot {
@@ -114,7 +132,7 @@ impl<'a> Snapshot<'a> {
             accounts,
             person_ix,
             system_ix,
-            account_ix,
+            account_keys,
             grants: grants.count,
         };
         for (ix, a) in snap.accounts.iter().enumerate() {
@@ -171,7 +189,7 @@ impl<'a> Snapshot<'a> {
         self.system_ix.get(key).copied()
     }
     pub fn account(&self, key: &str) -> Option<Ix> {
-        self.account_ix.get(key).copied()
+        self.account_keys.binary_search(&key).ok().map(|i| i as Ix)
     }
 
     /// Still with the organisation (active or leaving, not yet left).

@@ -6,12 +6,12 @@
 //! row — and each chunk is parsed in parallel. Records are grouped by kind with the key
 //! the store already holds (no key is formatted again) and each group is sorted by key
 //! in parallel, so building the inventory's maps is one pass over sorted input. For
-//! analysis, grants are folded into a [`GrantDigest`] instead of becoming records.
+//! analysis, grants are not read at all: the backends read their `grant_levels` table
+//! into a [`handover_core::GrantDigest`] instead.
 
 use crate::{Result, StoreError};
-use handover_core::{GrantDigest, Inventory, Kind, Level, Record};
+use handover_core::{Inventory, Kind, Record};
 use rayon::prelude::*;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -53,57 +53,46 @@ impl RawChunk {
 
 #[derive(Default)]
 pub(crate) struct InventoryBuilder {
-    groups: BTreeMap<Kind, Vec<(String, Record)>>,
-    /// Set when grants are folded rather than kept.
-    digest: Option<GrantDigest>,
+    /// Per kind, the records of each chunk: joined once at the end, at their exact size,
+    /// rather than grown (and copied) again and again.
+    groups: BTreeMap<Kind, Vec<Vec<(String, Record)>>>,
 }
 
 fn corrupt(id: i64) -> impl Fn(String) -> StoreError {
     move |reason| StoreError::Corrupt { id, reason }
 }
 
-enum Parsed<'c> {
-    Record(Record),
-    Grant(Cow<'c, str>, Level),
-}
-
 impl InventoryBuilder {
-    /// A builder that folds grants into a digest instead of keeping them.
-    pub(crate) fn digesting() -> InventoryBuilder {
-        InventoryBuilder { groups: BTreeMap::new(), digest: Some(GrantDigest::default()) }
-    }
-
     /// Parses a chunk of rows (in parallel) and files them by kind.
     pub(crate) fn add(&mut self, chunk: &RawChunk) -> Result<()> {
-        let digesting = self.digest.is_some();
-        let parsed: Vec<Parsed> = chunk
+        let parsed: Vec<Record> = chunk
             .rows
             .par_iter()
-            .map(|row| {
-                let body = &chunk.text[row.body.clone()];
-                let fail = |e: serde_json::Error| corrupt(row.id)(e.to_string());
-                Ok(if digesting && row.kind == Kind::Grant {
-                    let (account, level) = GrantDigest::parse(body).map_err(fail)?;
-                    Parsed::Grant(account, level)
-                } else {
-                    Parsed::Record(Record::from_json_str(row.kind, body).map_err(fail)?)
-                })
-            })
+            .map(|row| Record::from_json_str(row.kind, &chunk.text[row.body.clone()]).map_err(|e| corrupt(row.id)(e.to_string())))
             .collect::<Result<_>>()?;
-        for (row, parsed) in chunk.rows.iter().zip(parsed) {
-            match parsed {
-                Parsed::Grant(account, level) => self.digest.get_or_insert_with(GrantDigest::default).add(&account, level),
-                Parsed::Record(record) => self.groups.entry(row.kind).or_default().push((chunk.text[row.key.clone()].to_string(), record)),
-            }
+        let mut by_kind: BTreeMap<Kind, Vec<(String, Record)>> = BTreeMap::new();
+        for (row, record) in chunk.rows.iter().zip(parsed) {
+            by_kind.entry(row.kind).or_default().push((chunk.text[row.key.clone()].to_string(), record));
+        }
+        for (kind, records) in by_kind {
+            self.groups.entry(kind).or_default().push(records);
         }
         Ok(())
     }
 
-    /// The inventory, and the digest of its grants when they were folded.
-    pub(crate) fn finish(mut self) -> (Inventory, Option<GrantDigest>) {
+    pub(crate) fn finish(self) -> Inventory {
+        let mut groups: BTreeMap<Kind, Vec<(String, Record)>> = self
+            .groups
+            .into_iter()
+            .map(|(kind, chunks)| {
+                let mut all = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+                chunks.into_iter().for_each(|mut c| all.append(&mut c));
+                (kind, all)
+            })
+            .collect();
         // Keys are unique per kind (the table's UNIQUE constraint), so an unstable sort
         // gives the same order as a stable one.
-        self.groups.par_iter_mut().for_each(|(_, records)| records.par_sort_unstable_by(|a, b| a.0.cmp(&b.0)));
-        (Inventory::from_sorted(self.groups), self.digest)
+        groups.par_iter_mut().for_each(|(_, records)| records.par_sort_unstable_by(|a, b| a.0.cmp(&b.0)));
+        Inventory::from_sorted(groups)
     }
 }

@@ -17,7 +17,11 @@ use postgres::{Client, NoTls, Transaction};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql"), include_str!("../migrations/postgres/0002_users.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/0001_init.sql"),
+    include_str!("../migrations/postgres/0002_users.sql"),
+    include_str!("../migrations/postgres/0003_grant_levels.sql"),
+];
 const BATCH: usize = 1000;
 const EVENT_COLUMNS: &str = "seq, at, actor, action, kind, key, before, after, prev_hash, hash";
 
@@ -287,13 +291,13 @@ fn write_record(tx: &mut Transaction<'_>, change: &Change, after: Option<&String
 }
 
 impl PgStore {
-    /// Reads every record into `builder`.
-    fn read_records(&self, mut builder: InventoryBuilder) -> Result<(Inventory, Option<GrantDigest>)> {
-        let rows = self.client.borrow_mut().query("SELECT id, kind, key, body FROM records", &[])?;
+    /// Parses rows of (id, kind, key, body) into an inventory.
+    fn read_records(rows: &[postgres::Row]) -> Result<Inventory> {
         let mut chunk = RawChunk::default();
-        for r in &rows {
+        for r in rows {
             chunk.push(r.get(0), r.get(1), r.get(2), r.get(3))?;
         }
+        let mut builder = InventoryBuilder::default();
         builder.add(&chunk)?;
         Ok(builder.finish())
     }
@@ -305,12 +309,22 @@ impl Store for PgStore {
     }
 
     fn load(&self) -> Result<Inventory> {
-        Ok(self.read_records(InventoryBuilder::default())?.0)
+        PgStore::read_records(&self.client.borrow_mut().query("SELECT id, kind, key, body FROM records", &[])?)
     }
 
     fn load_without_grants(&self) -> Result<(Inventory, GrantDigest)> {
-        let (inv, digest) = self.read_records(InventoryBuilder::digesting())?;
-        Ok((inv, digest.unwrap_or_default()))
+        // One snapshot for both reads: the digest and the records are of the same moment.
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.build_transaction().isolation_level(postgres::IsolationLevel::RepeatableRead).read_only(true).start()?;
+        let rows = tx.query("SELECT account, n_read, n_write, n_admin FROM grant_levels", &[])?;
+        let digest = GrantDigest::from_counts(rows.iter().map(|r| {
+            let count = |i: usize| r.get::<_, i64>(i).max(0) as u64;
+            (r.get(0), count(1), count(2), count(3))
+        }));
+        let rows = tx.query("SELECT id, kind, key, body FROM records WHERE kind <> 'grant'", &[])?;
+        tx.commit()?;
+        drop(client);
+        Ok((PgStore::read_records(&rows)?, digest))
     }
 
     fn list(&self, kind: Kind) -> Result<Vec<Record>> {

@@ -12,7 +12,11 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Forward-only migrations, applied in order; the position in this list is the version.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/sqlite/0002_users.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_users.sql"),
+    include_str!("../migrations/sqlite/0003_grant_levels.sql"),
+];
 
 pub struct SqliteStore {
     conn: Connection,
@@ -229,21 +233,26 @@ fn write_refs(
     Ok(())
 }
 
+/// Every record, or every record but grants.
+const ALL_RECORDS: &str = "SELECT id, kind, key, body FROM records";
+const ALL_BUT_GRANTS: &str = "SELECT id, kind, key, body FROM records WHERE kind <> 'grant'";
+
 impl SqliteStore {
-    /// Reads every record into `builder`.
-    fn read_records(&self, builder: InventoryBuilder) -> Result<(Inventory, Option<GrantDigest>)> {
+    /// Reads the records `sql` selects (id, kind, key, body) into an inventory, then runs
+    /// `then` on the same connection while the last rows are parsed and sorted.
+    fn read_records<T>(conn: &Connection, sql: &str, then: impl FnOnce(&Connection) -> Result<T>) -> Result<(Inventory, T)> {
         // This thread reads rows in storage order (SQLite is fastest that way) while
         // another parses the previous chunk: reading and parsing overlap. Two chunks
         // circulate between the threads, so memory stays flat however large the store.
         const CHUNK: usize = 32 * 1024;
-        let mut stmt = self.conn.prepare("SELECT id, kind, key, body FROM records")?;
+        let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
         std::thread::scope(|scope| {
             let (full, to_parse) = std::sync::mpsc::sync_channel::<RawChunk>(1);
             let (parsed, empty) = std::sync::mpsc::sync_channel::<RawChunk>(2);
             parsed.send(RawChunk::default()).ok();
-            let parser = scope.spawn(move || -> Result<(Inventory, Option<GrantDigest>)> {
-                let mut builder = builder;
+            let parser = scope.spawn(move || -> Result<Inventory> {
+                let mut builder = InventoryBuilder::default();
                 for mut chunk in to_parse {
                     builder.add(&chunk)?;
                     chunk.clear();
@@ -269,9 +278,11 @@ impl SqliteStore {
                 Ok(())
             })();
             drop(full);
+            let then = read.and_then(|()| then(conn));
             let parsed = parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            read?;
-            parsed
+            // A corrupt record stops the parser and then the reader: the parser's error is the cause.
+            let inv = parsed?;
+            Ok((inv, then?))
         })
     }
 }
@@ -311,17 +322,56 @@ impl BulkMode {
     }
 }
 
-/// Drops the secondary indexes that bulk writes update in random order (those on
-/// events and refs, not the uniqueness of keys, which is checked as rows arrive) and
-/// returns the SQL that creates them again, as the migrations wrote it.
-fn defer_indexes(tx: &rusqlite::Transaction) -> Result<Vec<String>> {
-    let mut stmt =
-        tx.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'refs')")?;
-    let indexes: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-    for (name, _) in &indexes {
-        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+/// Drops what bulk writes would otherwise maintain row by row — the secondary indexes
+/// on events and refs, updated in random order (not the uniqueness of keys, which is
+/// checked as rows arrive), and the triggers that count grants into `grant_levels` —
+/// and returns the SQL that creates them again, as the migrations wrote it.
+fn defer_derived(tx: &rusqlite::Transaction) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND \
+         ((type = 'index' AND tbl_name IN ('events', 'refs')) OR (type = 'trigger' AND name GLOB 'grant_levels_*'))",
+    )?;
+    let derived: Vec<(String, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+    for (kind, name, _) in &derived {
+        tx.execute_batch(&format!("DROP {} \"{name}\"", if kind == "index" { "INDEX" } else { "TRIGGER" }))?;
     }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    Ok(derived.into_iter().map(|(_, _, sql)| sql).collect())
+}
+
+/// Grants counted per account and level while a bulk write runs without the triggers.
+#[derive(Default)]
+struct LevelCounts {
+    counts: HashMap<String, [i64; 3]>,
+}
+
+impl LevelCounts {
+    fn add(&mut self, grant: &handover_core::Grant) {
+        let ix = match grant.level {
+            handover_core::Level::Read => 0,
+            handover_core::Level::Write => 1,
+            handover_core::Level::Admin => 2,
+        };
+        match self.counts.get_mut(grant.account.as_str()) {
+            Some(c) => c[ix] += 1,
+            None => {
+                let mut c = [0; 3];
+                c[ix] = 1;
+                self.counts.insert(grant.account.clone(), c);
+            }
+        }
+    }
+
+    fn write(self, tx: &rusqlite::Transaction) -> Result<()> {
+        let mut rows: Vec<(String, [i64; 3])> = self.counts.into_iter().collect();
+        // In key order: the table is a b-tree on the account.
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut insert = tx.prepare("INSERT INTO grant_levels (account, n_read, n_write, n_admin) VALUES (?1, ?2, ?3, ?4)")?;
+        for (account, [r, w, a]) in rows {
+            insert.execute(params![account, r, w, a])?;
+        }
+        Ok(())
+    }
 }
 
 impl SqliteStore {
@@ -331,7 +381,8 @@ impl SqliteStore {
         // Into an empty store, the secondary indexes are built once at the end (a sort)
         // rather than updated row by row in random order; in the same transaction, so a
         // failure leaves them as they were.
-        let deferred: Vec<String> = if bulk { defer_indexes(&tx)? } else { Vec::new() };
+        let deferred: Vec<String> = if bulk { defer_derived(&tx)? } else { Vec::new() };
+        let mut levels = LevelCounts::default();
         let head: Option<(i64, String)> =
             tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
@@ -349,6 +400,9 @@ impl SqliteStore {
                 return Err(StoreError::Invalid(p));
             }
             let (kind, key, body) = (record.kind(), record.key(), body_of(&record));
+            if let (true, Record::Grant(grant)) = (bulk, &record) {
+                levels.add(grant);
+            }
             let id = match tx
                 .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
                 .execute(params![kind.as_str(), key, body, at])
@@ -396,6 +450,9 @@ impl SqliteStore {
             ref_rows.push(&tx, (from_id, field, to_id))?;
         }
         ref_rows.flush(&tx)?;
+        if bulk {
+            levels.write(&tx)?;
+        }
         for sql in deferred {
             tx.execute_batch(&sql)?;
         }
@@ -410,12 +467,26 @@ impl Store for SqliteStore {
     }
 
     fn load(&self) -> Result<Inventory> {
-        Ok(self.read_records(InventoryBuilder::default())?.0)
+        Ok(SqliteStore::read_records(&self.conn, ALL_RECORDS, |_| Ok(()))?.0)
     }
 
     fn load_without_grants(&self) -> Result<(Inventory, GrantDigest)> {
-        let (inv, digest) = self.read_records(InventoryBuilder::digesting())?;
-        Ok((inv, digest.unwrap_or_default()))
+        // One read transaction: the digest and the records are of the same moment. The
+        // digest is read while the parser finishes with the records.
+        let tx = self.conn.unchecked_transaction()?;
+        let (inv, digest) = SqliteStore::read_records(&tx, ALL_BUT_GRANTS, |conn| {
+            // The table is a b-tree on the account: its rows come in key order.
+            let mut stmt = conn.prepare("SELECT account, n_read, n_write, n_admin FROM grant_levels")?;
+            let counts = stmt
+                .query_map([], |row| {
+                    let count = |i: usize| row.get::<_, i64>(i).map(|n| n.max(0) as u64);
+                    Ok((row.get(0)?, count(1)?, count(2)?, count(3)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(GrantDigest::from_counts(counts))
+        })?;
+        tx.finish()?;
+        Ok((inv, digest))
     }
 
     fn list(&self, kind: Kind) -> Result<Vec<Record>> {

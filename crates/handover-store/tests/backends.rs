@@ -64,7 +64,7 @@ fn round_trips_an_inventory_and_logs_every_change() {
         // Reopening runs no migration twice and sees the same data.
         drop(store);
         let store = at.open().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), 3);
         assert_eq!(store.load().unwrap(), sample());
     }
 }
@@ -160,16 +160,20 @@ fn create_all_streams_in_any_order_and_is_all_or_nothing() {
         assert!(store.load().unwrap().is_empty());
         assert_eq!(store.events(&EventFilter::default()).unwrap().len(), 0);
         drop(store);
-        // A bulk write into an empty SQLite store builds its indexes at the end: after a
-        // failure they are all still there, and after a success too.
+        // A bulk write into an empty SQLite store builds its indexes (and counts its grants)
+        // at the end: after a failure the indexes and triggers are all still there, and
+        // after a success too.
         if let Location::Sqlite(path) = &other {
             let indexes = || {
                 let conn = rusqlite::Connection::open(path).unwrap();
-                let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").unwrap();
+                let mut stmt =
+                    conn.prepare("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name").unwrap();
                 stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().collect::<Result<Vec<_>, _>>().unwrap()
             };
             let before = indexes();
-            assert!(before.iter().any(|i| i == "events_record") && before.iter().any(|i| i == "refs_to"), "{before:?}");
+            for wanted in ["events_record", "refs_to", "grant_levels_insert", "grant_levels_update", "grant_levels_delete"] {
+                assert!(before.iter().any(|i| i == wanted), "{wanted} in {before:?}");
+            }
             let mut store = other.open().unwrap();
             store.create_all(&mut sample().into_creations().changes.into_iter().filter_map(|c| c.after), "bulk").unwrap();
             drop(store);
@@ -317,5 +321,83 @@ fn the_analysis_load_folds_grants_but_keeps_those_a_review_revokes() {
         for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Grant) {
             assert_eq!(inv.of(kind).collect::<Vec<_>>(), full.of(kind).collect::<Vec<_>>(), "{kind}");
         }
+    }
+}
+
+/// The digest analysis reads (`grant_levels`) against the grants themselves.
+fn assert_digest_matches(store: &dyn Store, step: &str) {
+    let (_, digest) = store.load_without_grants().unwrap();
+    assert_eq!(digest, handover_core::GrantDigest::of(&store.load().unwrap()), "after {step}");
+}
+
+#[test]
+fn the_grant_digest_follows_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    for (at, bulk) in fresh(&dir, "d").into_iter().zip(fresh(&dir, "dbulk")) {
+        let grant = |account: &str, privilege: &str, level: &str| rec(Kind::Grant, json!({"account": account, "privilege": privilege, "level": level}));
+        let mut store = at.open().unwrap();
+        let mut inv = sample();
+        inv.insert(rec(Kind::Account, json!({"system": "erp", "name": "bob", "person": "bob"})));
+        for (p, l) in [("Ledger", "write"), ("Reports", "read"), ("Close", "read")] {
+            inv.insert(grant("erp/bob", p, l));
+        }
+        store.apply(&Inventory::new().diff(&inv, &Kind::ALL), "t").unwrap();
+        assert_digest_matches(store.as_ref(), "creating");
+        // A level goes up, a grant goes, the only admin grant goes down.
+        let mut next = inv.clone();
+        next.insert(grant("erp/bob", "Ledger", "admin"));
+        next.remove(Kind::Grant, "erp/bob/Reports");
+        next.insert(grant("erp/ann", "Administrator", "read"));
+        store.apply(&inv.diff(&next, &Kind::ALL), "t").unwrap();
+        assert_digest_matches(store.as_ref(), "updating and deleting");
+        let (_, digest) = store.load_without_grants().unwrap();
+        assert_eq!((digest.highest("erp/bob"), digest.highest("erp/ann"), digest.count), (Some(Level::Admin), Some(Level::Read), 3));
+        // An account and all its grants go: nothing of it is left.
+        let mut last = next.clone();
+        for key in ["erp/bob/Ledger", "erp/bob/Close"] {
+            last.remove(Kind::Grant, key);
+        }
+        last.remove(Kind::Account, "erp/bob");
+        store.apply(&next.diff(&last, &Kind::ALL), "t").unwrap();
+        assert_digest_matches(store.as_ref(), "removing an account");
+        assert_eq!(store.load_without_grants().unwrap().1.highest("erp/bob"), None);
+        // A change set that fails changes no count.
+        let mut bad = last.clone();
+        bad.insert(grant("erp/ann", "Extra", "admin"));
+        bad.insert(rec(Kind::System, json!({"key": "crm", "name": "CRM", "tier": 2, "owner": "nobody"})));
+        assert!(store.apply(&last.diff(&bad, &Kind::ALL), "t").is_err());
+        assert_digest_matches(store.as_ref(), "a failed apply");
+
+        // A bulk write into an empty store counts without its triggers; a second one, into
+        // a store no longer empty, with them.
+        let mut other = bulk.open().unwrap();
+        other.create_all(&mut inv.clone().into_creations().changes.into_iter().filter_map(|c| c.after), "bulk").unwrap();
+        assert_digest_matches(other.as_ref(), "a bulk write into an empty store");
+        let more = vec![rec(Kind::Account, json!({"system": "erp", "name": "cy"})), grant("erp/cy", "Ledger", "write"), grant("erp/bob", "Audit", "admin")];
+        other.create_all(&mut more.into_iter(), "bulk").unwrap();
+        assert_digest_matches(other.as_ref(), "a bulk write into a store with records");
+        drop(other);
+
+        // A backup restored elsewhere, and a store made before the digest existed (its
+        // migration counts the grants already there).
+        let backup = {
+            let mut out = Vec::new();
+            handover_store::backup::write(store.as_ref(), &mut out, "2026-11-26T00:00:00Z").unwrap();
+            out
+        };
+        let restored_at = fresh(&dir, "drestored").into_iter().find(|l| std::mem::discriminant(l) == std::mem::discriminant(&at)).unwrap();
+        let mut restored = restored_at.open().unwrap();
+        handover_store::backup::restore(restored.as_mut(), "t", backup.as_slice()).unwrap();
+        assert_digest_matches(restored.as_ref(), "a restore");
+        drop(store);
+        let drop_v3 = match at {
+            Location::Sqlite(_) => "DROP TABLE grant_levels; DROP TRIGGER grant_levels_insert; DROP TRIGGER grant_levels_update; DROP TRIGGER grant_levels_delete;",
+            Location::Postgres(_) => "DROP TRIGGER grant_levels_change ON records; DROP FUNCTION handover_grant_levels(); DROP TABLE grant_levels;",
+        };
+        raw_sql(&at, &format!("{drop_v3} DELETE FROM schema_migrations WHERE version = 3;")).unwrap();
+        let store = at.open().unwrap();
+        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_digest_matches(store.as_ref(), "migrating a store with grants");
+        assert_eq!(store.load_without_grants().unwrap().1.highest("erp/ann"), Some(Level::Read));
     }
 }

@@ -20,11 +20,11 @@
 //!
 //! Passwords (`userPassword`) and every attribute not named here are never read.
 
-use crate::ldif::{normalize_dn, Entry};
+use crate::ldif::{normalize_dn_into, Entry};
 use crate::reconcile::{Hints, Imported};
 use handover_core::{Account, AccountKind, AccountStatus, Grant, Level};
 use jiff::civil::Date;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 
 const GROUP_CLASSES: [&str; 4] = ["posixgroup", "groupofnames", "groupofuniquenames", "groupofmembers"];
 const ADMIN_GROUPS: [&str; 8] = ["admin", "admins", "administrators", "domain admins", "wheel", "sudo", "root", "sysadmin"];
@@ -55,13 +55,17 @@ fn disabled(e: &Entry, today: Date) -> bool {
 /// Maps directory entries to the records of `system`.
 pub fn to_records(system: &str, entries: &[Entry], today: Date) -> Imported {
     let mut out = Imported::default();
-    // Names by normalised DN, so `member:` DNs resolve whatever their spelling.
-    let mut by_dn: HashMap<String, String> = HashMap::new();
-    let mut by_uid: HashMap<String, String> = HashMap::new();
-    let mut by_gid: HashMap<String, String> = HashMap::new();
-    let mut accounts: Vec<(Account, Hints, Option<String>)> = Vec::new();
-    let mut groups: Vec<(Account, &Entry)> = Vec::new();
-    let mut seen: BTreeSet<String> = BTreeSet::new();
+    // Every account and group gets a number (its place in `keys`); lookups and memberships
+    // use numbers, so a million memberships copy no strings.
+    let mut keys: Vec<String> = Vec::new();
+    // By normalised DN, so `member:` DNs resolve whatever their spelling.
+    let mut by_dn: HashMap<String, u32> = HashMap::new();
+    let mut by_uid: HashMap<&str, u32> = HashMap::new();
+    let mut by_gid: HashMap<&str, u32> = HashMap::new();
+    let mut accounts: Vec<(u32, Account, Hints, Option<&str>)> = Vec::new();
+    let mut groups: Vec<(u32, Account, &Entry)> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut dn = String::new();
     for e in entries {
         let is_group = is_any(e, &GROUP_CLASSES);
         let is_account = e.all("objectclass").any(|c| {
@@ -74,30 +78,32 @@ pub fn to_records(system: &str, entries: &[Entry], today: Date) -> Imported {
             e.first("uid").or_else(|| e.first("cn")).map(|n| n.trim().to_string())
         };
         let Some(name) = name.filter(|n| !n.is_empty() && n != "cn=") else { continue };
-        let name = name.as_str();
         if !is_group && !is_account {
             continue;
         }
-        if !seen.insert(name.to_string()) {
+        if !seen.insert(name.clone()) {
             out.warnings.push(format!("entry {} (line {}): a second entry named {name:?}; the first one is kept", e.dn, e.line));
             continue;
         }
-        let key = Account::key_of(system, name);
-        by_dn.insert(normalize_dn(&e.dn), key.clone());
-        let account = Account::new(system, name.to_string(), AccountKind::Personal);
+        let ix = keys.len() as u32;
+        keys.push(Account::key_of(system, &name));
+        normalize_dn_into(&e.dn, &mut dn);
+        by_dn.insert(dn.clone(), ix);
         if is_group {
             if let Some(gid) = e.first("gidnumber") {
-                by_gid.insert(gid.trim().to_string(), key.clone());
+                by_gid.insert(gid.trim(), ix);
             }
-            groups.push((Account { kind: AccountKind::Group, ..account }, e));
+            groups.push((ix, Account::new(system, name, AccountKind::Group), e));
         } else {
-            by_uid.insert(name.to_string(), key.clone());
+            if let Some(uid) = e.first("uid").or_else(|| e.first("cn")) {
+                by_uid.insert(uid.trim(), ix);
+            }
             let uid_number = e.first("uidnumber").and_then(|u| u.trim().parse::<i64>().ok());
             let kind = if uid_number.is_some_and(|u| u < 1000) { AccountKind::Service } else { AccountKind::Personal };
             let status = if disabled(e, today) { AccountStatus::Disabled } else { AccountStatus::Active };
             if uid_number == Some(0) {
                 out.grants.push(Grant {
-                    account: key.clone(),
+                    account: keys[ix as usize].clone(),
                     privilege: "uidNumber 0 (superuser)".into(),
                     level: Level::Admin,
                     via: None,
@@ -107,33 +113,31 @@ pub fn to_records(system: &str, entries: &[Entry], today: Date) -> Imported {
                 email: e.first("mail").map(|m| m.trim().to_string()),
                 display_name: e.first("displayname").or_else(|| e.first("cn")).map(str::to_string),
             };
-            accounts.push((Account { kind, status, ..account }, hints, e.first("gidnumber").map(|g| g.trim().to_string())));
+            accounts.push((ix, Account { status, ..Account::new(system, name, kind) }, hints, e.first("gidnumber").map(str::trim)));
         }
     }
     // Memberships: member_of edges from each member to its group.
-    let mut member_of: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let mut member_of: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
     let mut unknown_members = 0usize;
-    for (group, e) in &groups {
-        let group_key = Account::key_of(system, &group.name);
-        let members = e.all("memberuid").filter_map(|u| by_uid.get(u.trim()).cloned()).chain(
-            e.all("member").chain(e.all("uniquemember")).filter_map(|dn| {
-                // uniqueMember may carry an optional `#'0101'B` unique id after the DN.
-                let dn = dn.split('#').next().unwrap_or(dn);
-                let found = by_dn.get(&normalize_dn(dn)).cloned();
-                if found.is_none() {
-                    unknown_members += 1;
-                }
-                found
-            }),
-        );
-        for m in members.collect::<Vec<_>>() {
-            if m != group_key {
-                member_of.entry(m).or_default().insert(group_key.clone());
+    for (group_ix, group, e) in &groups {
+        for u in e.all("memberuid") {
+            if let Some(&m) = by_uid.get(u.trim()) {
+                member_of[m as usize].push(*group_ix);
+            }
+        }
+        for member_dn in e.all("member").chain(e.all("uniquemember")) {
+            // uniqueMember may carry an optional `#'0101'B` unique id after the DN.
+            normalize_dn_into(member_dn.split('#').next().unwrap_or(member_dn), &mut dn);
+            match by_dn.get(&dn) {
+                // A group listing itself is no membership.
+                Some(&m) if m != *group_ix => member_of[m as usize].push(*group_ix),
+                Some(_) => {}
+                None => unknown_members += 1,
             }
         }
         let cn = group.name.trim_start_matches("cn=");
         out.grants.push(Grant {
-            account: group_key,
+            account: keys[*group_ix as usize].clone(),
             privilege: format!("member of {cn}"),
             level: group_level(cn, e.first("gidnumber")),
             via: None,
@@ -142,18 +146,23 @@ pub fn to_records(system: &str, entries: &[Entry], today: Date) -> Imported {
     if unknown_members > 0 {
         out.warnings.push(format!("{unknown_members} member DNs name no account or group in the file (kept out)"));
     }
-    for (mut account, hints, gid) in accounts {
-        let key = Account::key_of(system, &account.name);
-        let mut groups_of: BTreeSet<String> = member_of.remove(&key).unwrap_or_default();
-        if let Some(primary) = gid.and_then(|g| by_gid.get(&g).cloned()) {
-            groups_of.insert(primary);
+    // Each member's groups by key, in order, once.
+    let groups_of = |parents: &mut Vec<u32>| -> Vec<String> {
+        let mut names: Vec<&str> = parents.iter().map(|p| keys[*p as usize].as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names.into_iter().map(str::to_string).collect()
+    };
+    for (ix, mut account, hints, gid) in accounts {
+        let parents = &mut member_of[ix as usize];
+        if let Some(&primary) = gid.and_then(|g| by_gid.get(g)) {
+            parents.push(primary);
         }
-        account.member_of = groups_of.into_iter().collect();
+        account.member_of = groups_of(parents);
         out.accounts.push((account, hints));
     }
-    for (mut group, _) in groups {
-        let key = Account::key_of(system, &group.name);
-        group.member_of = member_of.remove(&key).unwrap_or_default().into_iter().collect();
+    for (ix, mut group, _) in groups {
+        group.member_of = groups_of(&mut member_of[ix as usize]);
         out.accounts.push((group, Hints::default()));
     }
     out

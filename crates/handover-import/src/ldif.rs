@@ -155,7 +155,30 @@ fn truncate(s: &str) -> String {
 /// and `=` (directories compare attribute values case-insensitively for the usual naming
 /// attributes).
 pub fn normalize_dn(dn: &str) -> String {
-    dn.split(',').map(|rdn| rdn.split('=').map(str::trim).collect::<Vec<_>>().join("=")).collect::<Vec<_>>().join(",").to_lowercase()
+    let mut out = String::with_capacity(dn.len());
+    normalize_dn_into(dn, &mut out);
+    out
+}
+
+/// [`normalize_dn`] into a buffer the caller reuses (a directory has a DN per member).
+pub fn normalize_dn_into(dn: &str, out: &mut String) {
+    out.clear();
+    for (i, rdn) in dn.split(',').enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        for (j, part) in rdn.split('=').enumerate() {
+            if j > 0 {
+                out.push('=');
+            }
+            out.push_str(part.trim());
+        }
+    }
+    if out.is_ascii() {
+        out.make_ascii_lowercase();
+    } else {
+        *out = out.to_lowercase();
+    }
 }
 
 #[cfg(test)]
@@ -192,6 +215,8 @@ mod tests {
     #[test]
     fn dns_compare_by_normal_form() {
         assert_eq!(normalize_dn("uid=User1, ou=People ,dc=Example,dc=com"), normalize_dn("uid=user1,ou=people,dc=example,dc=com"));
+        assert_eq!(normalize_dn(" CN = Zoë Ünal , O=Ex"), "cn=zoë ünal,o=ex");
+        assert_eq!(normalize_dn(""), "");
     }
 
     #[test]

@@ -290,27 +290,39 @@ impl SqliteStore {
 /// The page cache, in KiB.
 const CACHE_KIB: i64 = 128 * 1024;
 
-/// Writing a whole organisation into an empty database: no one else can be reading it, so
-/// the transaction goes through a rollback journal instead of the WAL (the new pages are
-/// written once, not twice, and a crash still leaves the database empty) with a cache
-/// large enough to hold the indexes being built. Undone afterwards.
+/// Writing as much as the store already holds, or more (a whole organisation into an
+/// empty database, a first import of a large directory): no one else can be reading it
+/// (else this mode is not entered), so the transaction goes through a rollback journal
+/// instead of the WAL — the new pages are written once, not twice, and a crash still
+/// leaves the database as it was — with a cache large enough to hold the indexes being
+/// built. Undone afterwards.
 struct BulkMode {
     active: bool,
+    /// Nothing was stored before: derived data may be computed from scratch.
+    empty: bool,
 }
 
 impl BulkMode {
     const CACHE_KIB: i64 = 1024 * 1024; // 1 GiB, only while building
 
-    fn enter(conn: &Connection) -> Result<BulkMode> {
-        let empty: bool =
-            conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM records) AND NOT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))?;
-        if empty {
+    /// `incoming`: how many records are about to be written (`None`: a stream, which
+    /// counts as bulk only into an empty store).
+    fn enter(conn: &Connection, incoming: Option<usize>) -> Result<BulkMode> {
+        // Row ids only grow, so the largest is a cheap bound on how many records there are.
+        let (stored, events): (i64, bool) = conn.query_row(
+            "SELECT (SELECT coalesce(max(id), 0) FROM records), EXISTS (SELECT 1 FROM events)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let empty = stored == 0 && !events;
+        let active = empty || incoming.is_some_and(|n| n as i64 >= stored.max(1000));
+        if active {
             conn.pragma_update(None, "cache_size", -BulkMode::CACHE_KIB)?;
             // Leaving WAL needs the only connection: if another is open (a web server
             // reading), this fails and the write goes through the WAL as usual.
             let _ = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0));
         }
-        Ok(BulkMode { active: empty })
+        Ok(BulkMode { active, empty })
     }
 
     fn leave(self, conn: &Connection) -> Result<()> {
@@ -322,17 +334,18 @@ impl BulkMode {
     }
 }
 
-/// Drops what bulk writes would otherwise maintain row by row — the secondary indexes
-/// on events and refs, updated in random order (not the uniqueness of keys, which is
-/// checked as rows arrive), and the triggers that count grants into `grant_levels` —
-/// and returns the SQL that creates them again, as the migrations wrote it.
-fn defer_derived(tx: &rusqlite::Transaction) -> Result<Vec<String>> {
+/// What bulk writes would otherwise maintain row by row: the secondary indexes on events
+/// and refs, updated in random order (not the uniqueness of keys, which is checked as rows
+/// arrive), and — into an empty store only, where the counts can be written whole — the
+/// triggers that count grants into `grant_levels`. Drops them and returns the SQL that
+/// creates them again, as the migrations wrote it.
+fn defer_derived(tx: &rusqlite::Transaction, triggers: bool) -> Result<Vec<String>> {
     let mut stmt = tx.prepare(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND \
-         ((type = 'index' AND tbl_name IN ('events', 'refs')) OR (type = 'trigger' AND name GLOB 'grant_levels_*'))",
+         ((type = 'index' AND tbl_name IN ('events', 'refs')) OR (?1 AND type = 'trigger' AND name GLOB 'grant_levels_*'))",
     )?;
     let derived: Vec<(String, String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        stmt.query_map([triggers], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
     for (kind, name, _) in &derived {
         tx.execute_batch(&format!("DROP {} \"{name}\"", if kind == "index" { "INDEX" } else { "TRIGGER" }))?;
     }
@@ -375,13 +388,76 @@ impl LevelCounts {
 }
 
 impl SqliteStore {
+    /// One change set in one transaction; `bulk`: large next to the store (see
+    /// [`BulkMode`]), so the secondary indexes are built once at the end instead.
+    fn apply_inner(&mut self, changes: &ChangeSet, actor: &str, bulk: bool) -> Result<Applied> {
+        let at = now();
+        // IMMEDIATE takes the write lock up front, so the "is it still what I read" checks
+        // below cannot race another writer.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let deferred: Vec<String> = if bulk { defer_derived(&tx, false)? } else { Vec::new() };
+        let head: Option<(i64, String)> =
+            tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+
+        let bodies: Vec<Bodies> = changes
+            .changes
+            .iter()
+            .map(|c| Bodies { before: c.before.as_ref().map(body_of), after: c.after.as_ref().map(body_of) })
+            .collect();
+
+        // Records first, references second: a change may refer to a record created later
+        // in the same set.
+        let mut written: HashMap<(Kind, &str), i64> = HashMap::with_capacity(changes.len());
+        let mut to_link = Vec::new();
+        for (change, b) in changes.changes.iter().zip(&bodies) {
+            if let Some(id) = write_record(&tx, change, b, &at)? {
+                if let Some(after) = &change.after {
+                    written.insert((change.kind, change.key.as_str()), id);
+                    to_link.push((id, after));
+                }
+            }
+        }
+        let mut ref_rows = RefRows::new();
+        for (id, record) in to_link {
+            write_refs(&tx, id, record, &written, &mut ref_rows)?;
+        }
+        ref_rows.flush(&tx)?;
+
+        for (change, b) in changes.changes.iter().zip(bodies) {
+            seq += 1;
+            let draft = EventDraft {
+                at: at.clone(),
+                actor: actor.to_string(),
+                action: change.action(),
+                kind: change.kind.as_str().to_string(),
+                key: change.key.clone(),
+                before: b.before,
+                after: b.after,
+            };
+            let hash = draft.chain_hash(seq, &prev_hash);
+            insert_event(&tx, seq, &draft, &prev_hash, &hash)?;
+            prev_hash = hash;
+        }
+        for sql in deferred {
+            tx.execute_batch(&sql)?;
+        }
+        tx.commit().map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                StoreError::InUse("a record that other records refer to would be removed".into())
+            }
+            e => e.into(),
+        })?;
+        Ok(Applied { changes: changes.len() })
+    }
+
     fn create_all_inner(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str, bulk: bool) -> Result<Applied> {
         let at = now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Into an empty store, the secondary indexes are built once at the end (a sort)
         // rather than updated row by row in random order; in the same transaction, so a
         // failure leaves them as they were.
-        let deferred: Vec<String> = if bulk { defer_derived(&tx)? } else { Vec::new() };
+        let deferred: Vec<String> = if bulk { defer_derived(&tx, true)? } else { Vec::new() };
         let mut levels = LevelCounts::default();
         let head: Option<(i64, String)> =
             tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
@@ -525,65 +601,19 @@ impl Store for SqliteStore {
         if changes.is_empty() {
             return Ok(Applied::default());
         }
-        let at = now();
-        // IMMEDIATE takes the write lock up front, so the "is it still what I read" checks
-        // below cannot race another writer.
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let head: Option<(i64, String)> =
-            tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
-
-        let bodies: Vec<Bodies> = changes
-            .changes
-            .iter()
-            .map(|c| Bodies { before: c.before.as_ref().map(body_of), after: c.after.as_ref().map(body_of) })
-            .collect();
-
-        // Records first, references second: a change may refer to a record created later
-        // in the same set.
-        let mut written: HashMap<(Kind, &str), i64> = HashMap::with_capacity(changes.len());
-        let mut to_link = Vec::new();
-        for (change, b) in changes.changes.iter().zip(&bodies) {
-            if let Some(id) = write_record(&tx, change, b, &at)? {
-                if let Some(after) = &change.after {
-                    written.insert((change.kind, change.key.as_str()), id);
-                    to_link.push((id, after));
-                }
-            }
-        }
-        let mut ref_rows = RefRows::new();
-        for (id, record) in to_link {
-            write_refs(&tx, id, record, &written, &mut ref_rows)?;
-        }
-        ref_rows.flush(&tx)?;
-
-        for (change, b) in changes.changes.iter().zip(bodies) {
-            seq += 1;
-            let draft = EventDraft {
-                at: at.clone(),
-                actor: actor.to_string(),
-                action: change.action(),
-                kind: change.kind.as_str().to_string(),
-                key: change.key.clone(),
-                before: b.before,
-                after: b.after,
-            };
-            let hash = draft.chain_hash(seq, &prev_hash);
-            insert_event(&tx, seq, &draft, &prev_hash, &hash)?;
-            prev_hash = hash;
-        }
-        tx.commit().map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                StoreError::InUse("a record that other records refer to would be removed".into())
-            }
-            e => e.into(),
-        })?;
-        Ok(Applied { changes: changes.len() })
+        // Without the index on refs.to_id, removing a record would scan every reference to
+        // check nothing points at it: only change sets that remove nothing go in bulk.
+        let removes = changes.changes.iter().any(|c| c.after.is_none());
+        let bulk = BulkMode::enter(&self.conn, Some(if removes { 0 } else { changes.len() }))?;
+        let result = self.apply_inner(changes, actor, bulk.active);
+        // Failing to switch back changes nothing stored, and every open sets WAL again.
+        let _ = bulk.leave(&self.conn);
+        result
     }
 
     fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
-        let bulk = BulkMode::enter(&self.conn)?;
-        let result = self.create_all_inner(records, actor, bulk.active);
+        let bulk = BulkMode::enter(&self.conn, None)?;
+        let result = self.create_all_inner(records, actor, bulk.empty);
         // Failing to switch back changes nothing stored, and every open sets WAL again.
         let _ = bulk.leave(&self.conn);
         result

@@ -401,3 +401,46 @@ fn the_grant_digest_follows_every_write() {
         assert_eq!(store.load_without_grants().unwrap().1.highest("erp/ann"), Some(Level::Read));
     }
 }
+
+#[test]
+fn a_change_set_larger_than_the_store_builds_its_indexes_once_and_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for at in fresh(&dir, "large") {
+        let mut store = store_with_sample(&at);
+        let schema = |at: &Location| -> Vec<String> {
+            let Location::Sqlite(path) = at else { return Vec::new() };
+            let conn = rusqlite::Connection::open(path).unwrap();
+            let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name").unwrap();
+            stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().collect::<Result<Vec<_>, _>>().unwrap()
+        };
+        let before_schema = schema(&at);
+        let current = store.load().unwrap();
+        // A first import of a directory: far more accounts than the store holds, each a
+        // member of a group created in the same change set.
+        let mut next = current.clone();
+        next.insert(rec(Kind::Account, json!({"system": "erp", "name": "cn=staff", "kind": "group"})));
+        next.insert(rec(Kind::Grant, json!({"account": "erp/cn=staff", "privilege": "member of staff", "level": "read"})));
+        for i in 0..1500 {
+            next.insert(rec(Kind::Account, json!({"system": "erp", "name": format!("u{i}"), "member_of": ["erp/cn=staff"]})));
+        }
+        // One dangling reference fails the whole set: nothing is written, nothing is lost.
+        let mut broken = next.clone();
+        broken.insert(rec(Kind::Account, json!({"system": "erp", "name": "x", "person": "nobody"})));
+        let changes = current.diff(&broken, &Kind::ALL);
+        assert!(store.apply(&changes, "import").is_err());
+        assert_eq!(store.load().unwrap(), current);
+        assert_eq!(schema(&at), before_schema);
+
+        store.apply(&current.diff(&next, &Kind::ALL), "import").unwrap();
+        assert_eq!(store.load().unwrap(), next);
+        assert_eq!(schema(&at), before_schema, "the indexes are built again in the same transaction");
+        assert_eq!(store.verify_log().unwrap().first_broken, None);
+        assert_digest_matches(store.as_ref(), "a large import");
+        // The references were written: the group cannot go while its members name it.
+        let mut without_group = next.clone();
+        without_group.remove(Kind::Grant, "erp/cn=staff/member of staff");
+        without_group.remove(Kind::Account, "erp/cn=staff");
+        let err = store.apply(&Inventory::diff(&next, &without_group, &Kind::ALL), "t").unwrap_err();
+        assert!(matches!(err, StoreError::InUse(_)), "{err}");
+    }
+}

@@ -80,7 +80,12 @@ mod tests {
 
     #[test]
     fn keeps_the_highest_level() {
-        let d = GrantDigest::from_counts([("erp/ann".into(), 1, 0, 0), ("erp/ann".into(), 0, 0, 1), ("erp/ann".into(), 0, 1, 0), ("dns/bob".into(), 0, 1, 0)]);
+        let d = GrantDigest::from_counts([
+            ("erp/ann".into(), 1, 0, 0),
+            ("erp/ann".into(), 0, 0, 1),
+            ("erp/ann".into(), 0, 1, 0),
+            ("dns/bob".into(), 0, 1, 0),
+        ]);
         assert_eq!(d.sorted().iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(), ["dns/bob", "erp/ann"]);
         assert_eq!(
             (d.count, d.highest("erp/ann"), d.highest("dns/bob"), d.highest("x")),
@@ -91,7 +96,9 @@ mod tests {
     #[test]
     fn counts_per_level_give_the_same_digest_as_the_grants() {
         let mut inv = Inventory::new();
-        for (account, privilege, level) in [("erp/ann", "a", "read"), ("erp/ann", "b", "read"), ("erp/ann", "c", "write"), ("dns/bob", "a", "admin")] {
+        for (account, privilege, level) in
+            [("erp/ann", "a", "read"), ("erp/ann", "b", "read"), ("erp/ann", "c", "write"), ("dns/bob", "a", "admin")]
+        {
             let grant = serde_json::json!({"account": account, "privilege": privilege, "level": level});
             inv.insert(crate::Record::from_json(crate::Kind::Grant, grant).unwrap());
         }

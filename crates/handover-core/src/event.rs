@@ -66,6 +66,19 @@ pub struct Event {
 }
 
 impl EventDraft {
+    /// The event recording one change of a change set, with the record bodies as stored.
+    pub fn of_change(change: &crate::Change, at: &str, actor: &str, before: Option<String>, after: Option<String>) -> EventDraft {
+        EventDraft {
+            at: at.to_string(),
+            actor: actor.to_string(),
+            action: change.action(),
+            kind: change.kind.as_str().to_string(),
+            key: change.key.clone(),
+            before,
+            after,
+        }
+    }
+
     /// The hash of this event at position `seq` after an event whose hash is `prev_hash`:
     /// SHA-256 of `prev_hash`, a newline and the canonical JSON (sorted keys) of
     /// `{action, actor, after, at, before, key, kind, seq}`.

@@ -400,15 +400,7 @@ impl Store for PgStore {
         let mut events = Batch::new(insert_events);
         for (change, (before, after)) in changes.changes.iter().zip(bodies) {
             seq += 1;
-            let draft = EventDraft {
-                at: at.clone(),
-                actor: actor.to_string(),
-                action: change.action(),
-                kind: change.kind.as_str().to_string(),
-                key: change.key.clone(),
-                before,
-                after,
-            };
+            let draft = EventDraft::of_change(change, &at, actor, before, after);
             let hash = draft.chain_hash(seq, &prev_hash);
             events.push(&mut tx, (seq, draft, prev_hash, hash.clone()))?;
             prev_hash = hash;

@@ -309,11 +309,10 @@ impl BulkMode {
     /// counts as bulk only into an empty store).
     fn enter(conn: &Connection, incoming: Option<usize>) -> Result<BulkMode> {
         // Row ids only grow, so the largest is a cheap bound on how many records there are.
-        let (stored, events): (i64, bool) = conn.query_row(
-            "SELECT (SELECT coalesce(max(id), 0) FROM records), EXISTS (SELECT 1 FROM events)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (stored, events): (i64, bool) =
+            conn.query_row("SELECT (SELECT coalesce(max(id), 0) FROM records), EXISTS (SELECT 1 FROM events)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         let empty = stored == 0 && !events;
         let active = empty || incoming.is_some_and(|n| n as i64 >= stored.max(1000));
         if active {
@@ -426,15 +425,7 @@ impl SqliteStore {
 
         for (change, b) in changes.changes.iter().zip(bodies) {
             seq += 1;
-            let draft = EventDraft {
-                at: at.clone(),
-                actor: actor.to_string(),
-                action: change.action(),
-                kind: change.kind.as_str().to_string(),
-                key: change.key.clone(),
-                before: b.before,
-                after: b.after,
-            };
+            let draft = EventDraft::of_change(change, &at, actor, b.before, b.after);
             let hash = draft.chain_hash(seq, &prev_hash);
             insert_event(&tx, seq, &draft, &prev_hash, &hash)?;
             prev_hash = hash;

@@ -166,8 +166,7 @@ fn create_all_streams_in_any_order_and_is_all_or_nothing() {
         if let Location::Sqlite(path) = &other {
             let indexes = || {
                 let conn = rusqlite::Connection::open(path).unwrap();
-                let mut stmt =
-                    conn.prepare("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name").unwrap();
+                let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name").unwrap();
                 stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().collect::<Result<Vec<_>, _>>().unwrap()
             };
             let before = indexes();
@@ -334,7 +333,9 @@ fn assert_digest_matches(store: &dyn Store, step: &str) {
 fn the_grant_digest_follows_every_write() {
     let dir = tempfile::tempdir().unwrap();
     for (at, bulk) in fresh(&dir, "d").into_iter().zip(fresh(&dir, "dbulk")) {
-        let grant = |account: &str, privilege: &str, level: &str| rec(Kind::Grant, json!({"account": account, "privilege": privilege, "level": level}));
+        let grant = |account: &str, privilege: &str, level: &str| {
+            rec(Kind::Grant, json!({"account": account, "privilege": privilege, "level": level}))
+        };
         let mut store = at.open().unwrap();
         let mut inv = sample();
         inv.insert(rec(Kind::Account, json!({"system": "erp", "name": "bob", "person": "bob"})));
@@ -373,7 +374,11 @@ fn the_grant_digest_follows_every_write() {
         let mut other = bulk.open().unwrap();
         other.create_all(&mut inv.clone().into_creations().changes.into_iter().filter_map(|c| c.after), "bulk").unwrap();
         assert_digest_matches(other.as_ref(), "a bulk write into an empty store");
-        let more = vec![rec(Kind::Account, json!({"system": "erp", "name": "cy"})), grant("erp/cy", "Ledger", "write"), grant("erp/bob", "Audit", "admin")];
+        let more = vec![
+            rec(Kind::Account, json!({"system": "erp", "name": "cy"})),
+            grant("erp/cy", "Ledger", "write"),
+            grant("erp/bob", "Audit", "admin"),
+        ];
         other.create_all(&mut more.into_iter(), "bulk").unwrap();
         assert_digest_matches(other.as_ref(), "a bulk write into a store with records");
         drop(other);

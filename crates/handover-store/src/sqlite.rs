@@ -352,35 +352,39 @@ fn defer_derived(tx: &rusqlite::Transaction, triggers: bool) -> Result<Vec<Strin
 }
 
 /// Grants counted per account and level while a bulk write runs without the triggers.
+/// A stream holds an account's grants together (generated, imported, or an inventory in
+/// key order), so only the current run is kept and each run is added to the table as it
+/// ends: memory stays flat however many accounts there are.
 #[derive(Default)]
 struct LevelCounts {
-    counts: HashMap<String, [i64; 3]>,
+    run: Option<(String, [i64; 3])>,
 }
 
 impl LevelCounts {
-    fn add(&mut self, grant: &handover_core::Grant) {
+    fn add(&mut self, tx: &rusqlite::Transaction, grant: &handover_core::Grant) -> Result<()> {
         let ix = match grant.level {
             handover_core::Level::Read => 0,
             handover_core::Level::Write => 1,
             handover_core::Level::Admin => 2,
         };
-        match self.counts.get_mut(grant.account.as_str()) {
-            Some(c) => c[ix] += 1,
-            None => {
-                let mut c = [0; 3];
-                c[ix] = 1;
-                self.counts.insert(grant.account.clone(), c);
-            }
+        if self.run.as_ref().is_none_or(|(account, _)| *account != grant.account) {
+            self.flush(tx)?;
+            self.run = Some((grant.account.clone(), [0; 3]));
         }
+        if let Some((_, counts)) = &mut self.run {
+            counts[ix] += 1;
+        }
+        Ok(())
     }
 
-    fn write(self, tx: &rusqlite::Transaction) -> Result<()> {
-        let mut rows: Vec<(String, [i64; 3])> = self.counts.into_iter().collect();
-        // In key order: the table is a b-tree on the account.
-        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut insert = tx.prepare("INSERT INTO grant_levels (account, n_read, n_write, n_admin) VALUES (?1, ?2, ?3, ?4)")?;
-        for (account, [r, w, a]) in rows {
-            insert.execute(params![account, r, w, a])?;
+    /// Adds the current run to the table (an account may come back later in the stream).
+    fn flush(&mut self, tx: &rusqlite::Transaction) -> Result<()> {
+        if let Some((account, [r, w, a])) = self.run.take() {
+            tx.prepare_cached(
+                "INSERT INTO grant_levels (account, n_read, n_write, n_admin) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account) DO UPDATE \
+                 SET n_read = n_read + excluded.n_read, n_write = n_write + excluded.n_write, n_admin = n_admin + excluded.n_admin",
+            )?
+            .execute(params![account, r, w, a])?;
         }
         Ok(())
     }
@@ -468,7 +472,7 @@ impl SqliteStore {
             }
             let (kind, key, body) = (record.kind(), record.key(), body_of(&record));
             if let (true, Record::Grant(grant)) = (bulk, &record) {
-                levels.add(grant);
+                levels.add(&tx, grant)?;
             }
             let id = match tx
                 .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
@@ -518,7 +522,7 @@ impl SqliteStore {
         }
         ref_rows.flush(&tx)?;
         if bulk {
-            levels.write(&tx)?;
+            levels.flush(&tx)?;
         }
         for sql in deferred {
             tx.execute_batch(&sql)?;

@@ -291,11 +291,10 @@ impl SqliteStore {
 const CACHE_KIB: i64 = 128 * 1024;
 
 /// Writing as much as the store already holds, or more (a whole organisation into an
-/// empty database, a first import of a large directory): no one else can be reading it
-/// (else this mode is not entered), so the transaction goes through a rollback journal
-/// instead of the WAL — the new pages are written once, not twice, and a crash still
-/// leaves the database as it was — with a cache large enough to hold the indexes being
-/// built. Undone afterwards.
+/// empty database, a first import of a large directory): the transaction goes through a
+/// rollback journal instead of the WAL when no other connection is open — the new pages
+/// are written once, not twice, and a crash still leaves the database as it was — with a
+/// cache large enough to hold the indexes being built. Undone afterwards.
 struct BulkMode {
     active: bool,
     /// Nothing was stored before: derived data may be computed from scratch.
@@ -308,7 +307,7 @@ impl BulkMode {
     /// `incoming`: how many records are about to be written (`None`: a stream, which
     /// counts as bulk only into an empty store).
     fn enter(conn: &Connection, incoming: Option<usize>) -> Result<BulkMode> {
-        // Row ids only grow, so the largest is a cheap bound on how many records there are.
+        // New rows take the largest id plus one, so it is a cheap estimate of the store's size.
         let (stored, events): (i64, bool) =
             conn.query_row("SELECT (SELECT coalesce(max(id), 0) FROM records), EXISTS (SELECT 1 FROM events)", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))

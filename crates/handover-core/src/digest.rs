@@ -39,12 +39,15 @@ impl GrantDigest {
     }
 
     /// The digest of grants as a store counts them: per account, how many at each level
-    /// (read, write, admin). Accounts may come in any order, and more than once.
-    pub fn from_counts(counts: impl IntoIterator<Item = (String, u64, u64, u64)>) -> GrantDigest {
+    /// (read, write, admin), as the store's integers (a negative count, which only a
+    /// hand-edited database could hold, counts as none). Accounts may come in any order,
+    /// and more than once.
+    pub fn from_counts(counts: impl IntoIterator<Item = (String, i64, i64, i64)>) -> GrantDigest {
         let mut count = 0;
         let mut highest: Vec<(String, Level)> = counts
             .into_iter()
             .filter_map(|(account, read, write, admin)| {
+                let [read, write, admin] = [read, write, admin].map(|n| n.max(0) as u64);
                 count += (read + write + admin) as usize;
                 highest_of(read, write, admin).map(|level| (account, level))
             })
@@ -102,7 +105,7 @@ mod tests {
             let grant = serde_json::json!({"account": account, "privilege": privilege, "level": level});
             inv.insert(crate::Record::from_json(crate::Kind::Grant, grant).unwrap());
         }
-        let counted = GrantDigest::from_counts([("erp/ann".into(), 2, 1, 0), ("dns/bob".into(), 0, 0, 1), ("vpn/eve".into(), 0, 0, 0)]);
+        let counted = GrantDigest::from_counts([("erp/ann".into(), 2, 1, 0), ("dns/bob".into(), 0, 0, 1), ("vpn/eve".into(), -1, 0, 0)]);
         assert_eq!(counted, GrantDigest::of(&inv));
         assert_eq!((counted.count, counted.highest("vpn/eve")), (4, None));
     }

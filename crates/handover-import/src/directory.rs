@@ -72,11 +72,9 @@ pub fn to_records(system: &str, entries: &[Entry], today: Date) -> Imported {
             let c = c.to_ascii_lowercase();
             c.contains("person") || c.contains("account")
         });
-        let name = if is_group {
-            e.first("cn").map(|cn| format!("cn={}", cn.trim()))
-        } else {
-            e.first("uid").or_else(|| e.first("cn")).map(|n| n.trim().to_string())
-        };
+        // An account's login name, also what `memberUid` values name.
+        let uid = e.first("uid").or_else(|| e.first("cn")).map(str::trim);
+        let name = if is_group { e.first("cn").map(|cn| format!("cn={}", cn.trim())) } else { uid.map(str::to_string) };
         let Some(name) = name.filter(|n| !n.is_empty() && n != "cn=") else { continue };
         if !is_group && !is_account {
             continue;
@@ -95,8 +93,8 @@ pub fn to_records(system: &str, entries: &[Entry], today: Date) -> Imported {
             }
             groups.push((ix, Account::new(system, name, AccountKind::Group), e));
         } else {
-            if let Some(uid) = e.first("uid").or_else(|| e.first("cn")) {
-                by_uid.insert(uid.trim(), ix);
+            if let Some(uid) = uid {
+                by_uid.insert(uid, ix);
             }
             let uid_number = e.first("uidnumber").and_then(|u| u.trim().parse::<i64>().ok());
             let kind = if uid_number.is_some_and(|u| u < 1000) { AccountKind::Service } else { AccountKind::Personal };

@@ -317,10 +317,7 @@ impl Store for PgStore {
         let mut client = self.client.borrow_mut();
         let mut tx = client.build_transaction().isolation_level(postgres::IsolationLevel::RepeatableRead).read_only(true).start()?;
         let rows = tx.query("SELECT account, n_read, n_write, n_admin FROM grant_levels", &[])?;
-        let digest = GrantDigest::from_counts(rows.iter().map(|r| {
-            let count = |i: usize| r.get::<_, i64>(i).max(0) as u64;
-            (r.get(0), count(1), count(2), count(3))
-        }));
+        let digest = GrantDigest::from_counts(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))));
         let rows = tx.query("SELECT id, kind, key, body FROM records WHERE kind <> 'grant'", &[])?;
         tx.commit()?;
         drop(client);

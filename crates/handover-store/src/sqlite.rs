@@ -361,18 +361,11 @@ struct LevelCounts {
 
 impl LevelCounts {
     fn add(&mut self, tx: &rusqlite::Transaction, grant: &handover_core::Grant) -> Result<()> {
-        let ix = match grant.level {
-            handover_core::Level::Read => 0,
-            handover_core::Level::Write => 1,
-            handover_core::Level::Admin => 2,
-        };
         if self.run.as_ref().is_none_or(|(account, _)| *account != grant.account) {
             self.flush(tx)?;
-            self.run = Some((grant.account.clone(), [0; 3]));
         }
-        if let Some((_, counts)) = &mut self.run {
-            counts[ix] += 1;
-        }
+        // `Level`'s variants are read, write, admin: the columns' order.
+        self.run.get_or_insert_with(|| (grant.account.clone(), [0; 3])).1[grant.level as usize] += 1;
         Ok(())
     }
 
@@ -548,10 +541,7 @@ impl Store for SqliteStore {
             // The table is a b-tree on the account: its rows come in key order.
             let mut stmt = conn.prepare("SELECT account, n_read, n_write, n_admin FROM grant_levels")?;
             let counts = stmt
-                .query_map([], |row| {
-                    let count = |i: usize| row.get::<_, i64>(i).map(|n| n.max(0) as u64);
-                    Ok((row.get(0)?, count(1)?, count(2)?, count(3)?))
-                })?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(GrantDigest::from_counts(counts))
         })?;
@@ -910,5 +900,32 @@ impl Users for SqliteStore {
         append_event(&tx, &crate::users::token_event(&old, false, actor, &now()))?;
         tx.commit()?;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// When a write goes in bulk: into an empty store always; into one with records only
+    /// when it brings at least as many as are stored (and at least a thousand).
+    #[test]
+    fn bulk_mode_is_for_writes_as_large_as_the_store() {
+        let store = SqliteStore::in_memory().unwrap();
+        let active = |incoming: Option<usize>| BulkMode::enter(&store.conn, incoming).unwrap();
+        let empty = active(None);
+        assert!(empty.active && empty.empty);
+        empty.leave(&store.conn).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO records (id, kind, key, body, created_at, updated_at) VALUES (1500, 'person', 'ann', '{}', 't', 't');",
+            )
+            .unwrap();
+        for (incoming, want) in [(None, false), (Some(0), false), (Some(1499), false), (Some(1500), true)] {
+            let mode = active(incoming);
+            assert_eq!((mode.active, mode.empty), (want, false), "{incoming:?}");
+            mode.leave(&store.conn).unwrap();
+        }
     }
 }

@@ -101,7 +101,16 @@ impl<'a> Snapshot<'a> {
             })
             .collect();
         let account_keys: Vec<&'a str> = keyed.iter().map(|(key, _)| *key).collect();
-        let find = |key: &str| account_keys.binary_search(&key).ok().map(|i| i as Ix);
+        // Memberships point at groups and roles: a few thousand accounts among a million,
+        // whose map stays in cache, where each step of a binary search over every key is
+        // a miss. Any other account named is still found by the search.
+        let containers: HashMap<&str, Ix> = keyed
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, a))| matches!(a.kind, AccountKind::Group | AccountKind::Role))
+            .map(|(i, (key, _))| (*key, i as Ix))
+            .collect();
+        let find = |key: &str| containers.get(key).copied().or_else(|| account_keys.binary_search(&key).ok().map(|i| i as Ix));
         let mut accounts: Vec<AccountNode> = keyed
             .par_iter()
             .zip(direct)

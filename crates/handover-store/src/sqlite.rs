@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_users.sql"),
     include_str!("../migrations/sqlite/0003_grant_levels.sql"),
+    include_str!("../migrations/sqlite/0004_grants_table.sql"),
 ];
 
 pub struct SqliteStore {
@@ -123,42 +124,96 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
 
-/// Writes one change's record row, checking that the stored record is what the caller saw.
-/// Returns the record's row id when references must be (re)written.
-fn write_record(tx: &rusqlite::Transaction<'_>, change: &Change, bodies: &Bodies, at: &str) -> Result<Option<i64>> {
+/// The id of a stored record (never a grant: nothing refers to one).
+fn stored_id(tx: &rusqlite::Transaction<'_>, kind: Kind, key: &str) -> Result<Option<i64>> {
+    Ok(tx
+        .prepare_cached("SELECT id FROM records WHERE kind = ?1 AND key = ?2")?
+        .query_row(params![kind.as_str(), key], |r| r.get(0))
+        .optional()?)
+}
+
+/// The id of a record written in this transaction (`written`) or stored before.
+fn record_id(tx: &rusqlite::Transaction<'_>, kind: Kind, key: &str, written: &HashMap<(Kind, &str), i64>) -> Result<Option<i64>> {
+    match written.get(&(kind, key)) {
+        Some(id) => Ok(Some(*id)),
+        None => stored_id(tx, kind, key),
+    }
+}
+
+/// What an insert's error means: a unique violation is a record that is already there.
+fn insert_error(kind: Kind, key: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
+    move |e| match is_unique_violation(&e) {
+        true => StoreError::Conflict { kind, key: key.to_string(), reason: "already exists".into() },
+        false => e.into(),
+    }
+}
+
+fn insert_grant(tx: &rusqlite::Transaction<'_>, key: &str, account: i64, body: &str, at: &str) -> rusqlite::Result<usize> {
+    tx.prepare_cached("INSERT INTO grants (key, account_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
+        .execute(params![key, account, body, at])
+}
+
+/// Writes one change's row, checking that the stored record is what the caller saw.
+/// Returns the record's row id when references must be (re)written. Grants live in their
+/// own table, their account named by a column: `written` must already hold the accounts
+/// this transaction writes.
+fn write_record(
+    tx: &rusqlite::Transaction<'_>,
+    change: &Change,
+    bodies: &Bodies,
+    at: &str,
+    written: &HashMap<(Kind, &str), i64>,
+) -> Result<Option<i64>> {
     let kind = change.kind.as_str();
     let conflict = |reason: &str| StoreError::Conflict { kind: change.kind, key: change.key.clone(), reason: reason.to_string() };
     let Some(before) = &change.before else {
         let Some(after) = &bodies.after else { return Ok(None) };
-        // A creation needs no look-up first: the unique index on (kind, key) says if the
+        // A creation needs no look-up first: the unique index on the key says if the
         // record appeared since the caller read the store.
-        return match tx
-            .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
-            .execute(params![kind, change.key, after, at])
-        {
-            Ok(_) => Ok(Some(tx.last_insert_rowid())),
-            Err(e) if is_unique_violation(&e) => Err(conflict("already exists")),
-            Err(e) => Err(e.into()),
+        let inserted = match &change.after {
+            Some(Record::Grant(grant)) => {
+                let account = record_id(tx, Kind::Account, &grant.account, written)?
+                    .ok_or_else(|| StoreError::dangling(Kind::Grant, change.key.clone(), "account", Kind::Account, &grant.account))?;
+                insert_grant(tx, &change.key, account, after, at)
+            }
+            _ => tx
+                .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
+                .execute(params![kind, change.key, after, at]),
         };
+        inserted.map_err(insert_error(change.kind, &change.key))?;
+        return Ok((change.kind != Kind::Grant).then(|| tx.last_insert_rowid()));
     };
-    let existing: Option<(i64, String)> = tx
-        .prepare_cached("SELECT id, body FROM records WHERE kind = ?1 AND key = ?2")?
-        .query_row(params![kind, change.key], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let grant = change.kind == Kind::Grant;
+    let table = if grant { "grants" } else { "records" };
+    let existing: Option<(i64, String)> =
+        tx.prepare_cached(find_sql(change.kind))?.query_row(params![kind, change.key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
     let Some((id, body)) = existing else { return Err(conflict("no longer exists")) };
     if parse_record(id, kind, &body)? != *before {
         return Err(conflict("was changed by someone else since it was read"));
     }
     match &bodies.after {
         Some(after) => {
-            tx.prepare_cached("UPDATE records SET body = ?1, updated_at = ?2 WHERE id = ?3")?.execute(params![after, at, id])?;
+            tx.prepare_cached(&format!("UPDATE {table} SET body = ?1, updated_at = ?2 WHERE id = ?3"))?.execute(params![after, at, id])?;
+            // A grant's one reference, its account, is part of its key: it cannot change.
+            if grant {
+                return Ok(None);
+            }
             tx.prepare_cached("DELETE FROM refs WHERE from_id = ?1")?.execute(params![id])?;
             Ok(Some(id))
         }
         None => {
-            tx.prepare_cached("DELETE FROM records WHERE id = ?1")?.execute(params![id])?;
+            tx.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?.execute(params![id])?;
             Ok(None)
         }
+    }
+}
+
+/// The query for one record's id and body by (kind, key); for grants, which have a table
+/// and no kind column, ?1 is bound and unused.
+fn find_sql(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Grant => "SELECT id, body FROM grants WHERE key = ?2 AND ?1 IS NOT NULL",
+        _ => "SELECT id, body FROM records WHERE kind = ?1 AND key = ?2",
     }
 }
 
@@ -218,14 +273,7 @@ fn write_refs(
     out: &mut RefRows,
 ) -> Result<()> {
     for rf in record.refs() {
-        let to_id = match written.get(&(rf.kind, rf.key)) {
-            Some(id) => Some(*id),
-            None => tx
-                .prepare_cached("SELECT id FROM records WHERE kind = ?1 AND key = ?2")?
-                .query_row(params![rf.kind.as_str(), rf.key], |r| r.get(0))
-                .optional()?,
-        };
-        let Some(to_id) = to_id else {
+        let Some(to_id) = record_id(tx, rf.kind, rf.key, written)? else {
             return Err(StoreError::dangling(record.kind(), record.key(), &rf.field, rf.kind, rf.key));
         };
         out.push(tx, (id, rf.field, to_id))?;
@@ -233,9 +281,9 @@ fn write_refs(
     Ok(())
 }
 
-/// Every record, or every record but grants.
-const ALL_RECORDS: &str = "SELECT id, kind, key, body FROM records";
-const ALL_BUT_GRANTS: &str = "SELECT id, kind, key, body FROM records WHERE kind <> 'grant'";
+/// Every record, or every record but grants (which are in a table of their own).
+const ALL_RECORDS: &str = "SELECT id, kind, key, body FROM records UNION ALL SELECT id, 'grant', key, body FROM grants";
+const ALL_BUT_GRANTS: &str = "SELECT id, kind, key, body FROM records";
 
 impl SqliteStore {
     /// Reads the records `sql` selects (id, kind, key, body) into an inventory, then runs
@@ -308,10 +356,11 @@ impl BulkMode {
     /// counts as bulk only into an empty store).
     fn enter(conn: &Connection, incoming: Option<usize>) -> Result<BulkMode> {
         // New rows take the largest id plus one, so it is a cheap estimate of the store's size.
-        let (stored, events): (i64, bool) =
-            conn.query_row("SELECT (SELECT coalesce(max(id), 0) FROM records), EXISTS (SELECT 1 FROM events)", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+        let (stored, events): (i64, bool) = conn.query_row(
+            "SELECT (SELECT coalesce(max(id), 0) FROM records) + (SELECT coalesce(max(id), 0) FROM grants), EXISTS (SELECT 1 FROM events)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let empty = stored == 0 && !events;
         let active = empty || incoming.is_some_and(|n| n as i64 >= stored.max(1000));
         if active {
@@ -340,7 +389,7 @@ impl BulkMode {
 fn defer_derived(tx: &rusqlite::Transaction, triggers: bool) -> Result<Vec<String>> {
     let mut stmt = tx.prepare(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND \
-         ((type = 'index' AND tbl_name IN ('events', 'refs')) OR (?1 AND type = 'trigger' AND name GLOB 'grant_levels_*'))",
+         ((type = 'index' AND tbl_name IN ('events', 'refs', 'grants')) OR (?1 AND type = 'trigger' AND name GLOB 'grant_levels_*'))",
     )?;
     let derived: Vec<(String, String, String)> =
         stmt.query_map([triggers], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
@@ -402,16 +451,21 @@ impl SqliteStore {
             .collect();
 
         // Records first, references second: a change may refer to a record created later
-        // in the same set.
+        // in the same set. Grants after the other records (nothing refers to a grant), so
+        // the account each names is written by then.
         let mut written: HashMap<(Kind, &str), i64> = HashMap::with_capacity(changes.len());
         let mut to_link = Vec::new();
-        for (change, b) in changes.changes.iter().zip(&bodies) {
-            if let Some(id) = write_record(&tx, change, b, &at)? {
+        let (grants, others): (Vec<_>, Vec<_>) = changes.changes.iter().zip(&bodies).partition(|(c, _)| c.kind == Kind::Grant);
+        for (change, b) in others {
+            if let Some(id) = write_record(&tx, change, b, &at, &written)? {
                 if let Some(after) = &change.after {
                     written.insert((change.kind, change.key.as_str()), id);
                     to_link.push((id, after));
                 }
             }
+        }
+        for (change, b) in grants {
+            write_record(&tx, change, b, &at, &written)?;
         }
         let mut ref_rows = RefRows::new();
         for (id, record) in to_link {
@@ -449,11 +503,15 @@ impl SqliteStore {
         let head: Option<(i64, String)> =
             tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
-        // Ids of streamed records that others may refer to (grants are never referred to,
-        // and are most of a large inventory, so they are not kept).
-        let mut written: HashMap<(Kind, String), i64> = HashMap::new();
-        // References to records not streamed yet: resolved at the end.
+        // Ids of streamed records that others may refer to, by kind and key (grants are
+        // never referred to, and are most of a large inventory, so they are not kept).
+        let mut written: HashMap<Kind, HashMap<String, i64>> = HashMap::new();
+        let streamed =
+            |written: &HashMap<Kind, HashMap<String, i64>>, kind: Kind, key: &str| written.get(&kind).and_then(|ids| ids.get(key)).copied();
+        // References to records not streamed yet, and grants whose account is not:
+        // resolved at the end.
         let mut pending: Vec<(i64, String, Kind, String, Kind, String)> = Vec::new();
+        let mut pending_grants: Vec<(String, String, String)> = Vec::new();
         let mut problems = Vec::new();
         let mut count = 0;
         let mut ref_rows = RefRows::new();
@@ -463,29 +521,37 @@ impl SqliteStore {
                 return Err(StoreError::Invalid(p));
             }
             let (kind, key, body) = (record.kind(), record.key(), body_of(&record));
-            if let (true, Record::Grant(grant)) = (bulk, &record) {
-                levels.add(&tx, grant)?;
-            }
-            let id = match tx
-                .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
-                .execute(params![kind.as_str(), key, body, at])
-            {
-                Ok(_) => tx.last_insert_rowid(),
-                Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict { kind, key, reason: "already exists".into() }),
-                Err(e) => return Err(e.into()),
-            };
-            for rf in record.refs() {
-                let target = match written.get(&(rf.kind, rf.key.to_string())) {
-                    Some(id) => Some(*id),
-                    None => tx
-                        .prepare_cached("SELECT id FROM records WHERE kind = ?1 AND key = ?2")?
-                        .query_row(params![rf.kind.as_str(), rf.key], |r| r.get(0))
-                        .optional()?,
-                };
-                match target {
-                    Some(to_id) => ref_rows.push(&tx, (id, rf.field, to_id))?,
-                    None => pending.push((id, rf.field, rf.kind, rf.key.to_string(), kind, key.clone())),
+            if let Record::Grant(grant) = &record {
+                if bulk {
+                    levels.add(&tx, grant)?;
                 }
+                let account = match streamed(&written, Kind::Account, &grant.account) {
+                    Some(id) => Some(id),
+                    None => stored_id(&tx, Kind::Account, &grant.account)?,
+                };
+                match account {
+                    Some(account) => insert_grant(&tx, &key, account, &body, &at).map_err(insert_error(kind, &key))?,
+                    None => {
+                        pending_grants.push((key.clone(), grant.account.clone(), body.clone()));
+                        0
+                    }
+                };
+            } else {
+                tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
+                    .execute(params![kind.as_str(), key, body, at])
+                    .map_err(insert_error(kind, &key))?;
+                let id = tx.last_insert_rowid();
+                for rf in record.refs() {
+                    let target = match streamed(&written, rf.kind, rf.key) {
+                        Some(id) => Some(id),
+                        None => stored_id(&tx, rf.kind, rf.key)?,
+                    };
+                    match target {
+                        Some(to_id) => ref_rows.push(&tx, (id, rf.field, to_id))?,
+                        None => pending.push((id, rf.field, rf.kind, rf.key.to_string(), kind, key.clone())),
+                    }
+                }
+                written.entry(kind).or_default().insert(key.clone(), id);
             }
             seq += 1;
             let draft = EventDraft {
@@ -499,18 +565,17 @@ impl SqliteStore {
             };
             let hash = draft.chain_hash(seq, &prev_hash);
             insert_event(&tx, seq, &draft, &prev_hash, &hash)?;
-            if kind != Kind::Grant {
-                written.insert((kind, draft.key), id);
-            }
             prev_hash = hash;
             count += 1;
         }
         for (from_id, field, to_kind, to_key, kind, key) in pending {
-            let to_id = written
-                .get(&(to_kind, to_key.clone()))
-                .copied()
-                .ok_or_else(|| StoreError::dangling(kind, key, &field, to_kind, &to_key))?;
+            let to_id = streamed(&written, to_kind, &to_key).ok_or_else(|| StoreError::dangling(kind, key, &field, to_kind, &to_key))?;
             ref_rows.push(&tx, (from_id, field, to_id))?;
+        }
+        for (key, account, body) in pending_grants {
+            let account_id = streamed(&written, Kind::Account, &account)
+                .ok_or_else(|| StoreError::dangling(Kind::Grant, key.clone(), "account", Kind::Account, &account))?;
+            insert_grant(&tx, &key, account_id, &body, &at).map_err(insert_error(Kind::Grant, &key))?;
         }
         ref_rows.flush(&tx)?;
         if bulk {
@@ -550,7 +615,12 @@ impl Store for SqliteStore {
     }
 
     fn list(&self, kind: Kind) -> Result<Vec<Record>> {
-        let mut stmt = self.conn.prepare("SELECT id, kind, body FROM records WHERE kind = ?1 ORDER BY key")?;
+        let sql = match kind {
+            // ?1 is bound and unused: grants have a table, not a kind column.
+            Kind::Grant => "SELECT id, 'grant', body FROM grants WHERE ?1 IS NOT NULL ORDER BY key",
+            _ => "SELECT id, kind, body FROM records WHERE kind = ?1 ORDER BY key",
+        };
+        let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map([kind.as_str()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
         rows.map(|row| {
             let (id, kind, body) = row?;
@@ -560,17 +630,15 @@ impl Store for SqliteStore {
     }
 
     fn get(&self, kind: Kind, key: &str) -> Result<Option<Record>> {
-        let row: Option<(i64, String)> = self
-            .conn
-            .query_row("SELECT id, body FROM records WHERE kind = ?1 AND key = ?2", params![kind.as_str(), key], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
+        let row: Option<(i64, String)> =
+            self.conn.query_row(find_sql(kind), params![kind.as_str(), key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         row.map(|(id, body)| parse_record(id, kind.as_str(), &body)).transpose()
     }
 
     fn counts(&self) -> Result<BTreeMap<Kind, u64>> {
-        let mut stmt = self.conn.prepare("SELECT kind, count(*) FROM records GROUP BY kind")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, count(*) FROM records GROUP BY kind UNION ALL SELECT 'grant', count(*) FROM grants HAVING count(*) > 0",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         let mut out = BTreeMap::new();
         for row in rows {
@@ -659,10 +727,22 @@ impl Store for SqliteStore {
             while let Some(r) = rows.next()? {
                 sink(DumpItem::Meta { name: r.get(0)?, value: r.get(1)? })?;
             }
-            let mut stmt = tx.prepare("SELECT kind, key, body, created_at, updated_at FROM records ORDER BY id")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                sink(DumpItem::Record { kind: r.get(0)?, key: r.get(1)?, body: r.get(2)?, created_at: r.get(3)?, updated_at: r.get(4)? })?;
+            // Grants after the accounts they name, so a restore can resolve them as they come.
+            for sql in [
+                "SELECT kind, key, body, created_at, updated_at FROM records ORDER BY id",
+                "SELECT 'grant', key, body, created_at, updated_at FROM grants ORDER BY id",
+            ] {
+                let mut stmt = tx.prepare(sql)?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    sink(DumpItem::Record {
+                        kind: r.get(0)?,
+                        key: r.get(1)?,
+                        body: r.get(2)?,
+                        created_at: r.get(3)?,
+                        updated_at: r.get(4)?,
+                    })?;
+                }
             }
             let mut stmt = tx.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
             let mut rows = stmt.query([])?;
@@ -693,6 +773,7 @@ impl Store for SqliteStore {
         }
         let mut check = RestoreCheck::new();
         let mut stored: Vec<(i64, Record)> = Vec::new();
+        let mut grants: Vec<(String, String, String, String, String)> = Vec::new();
         for item in items {
             match item? {
                 DumpItem::Meta { name, value } => {
@@ -702,12 +783,16 @@ impl Store for SqliteStore {
                     .execute(params![name, value])?;
                     check.meta();
                 }
-                DumpItem::Record { kind, key, body, created_at, updated_at } => {
-                    let record = check.record(&kind, &key, &body)?;
-                    tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                        .execute(params![kind, key, body, created_at, updated_at])?;
-                    stored.push((tx.last_insert_rowid(), record));
-                }
+                DumpItem::Record { kind, key, body, created_at, updated_at } => match check.record(&kind, &key, &body)? {
+                    // Written once every account is: a backup from PostgreSQL has its
+                    // records in id order, grants among the rest.
+                    Record::Grant(grant) => grants.push((grant.account, key, body, created_at, updated_at)),
+                    record => {
+                        tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                            .execute(params![kind, key, body, created_at, updated_at])?;
+                        stored.push((tx.last_insert_rowid(), record));
+                    }
+                },
                 item @ DumpItem::Event { .. } => {
                     let e = check.event(&item)?;
                     insert_event(&tx, e.seq, &e.draft, &e.prev_hash, &e.hash)?;
@@ -737,6 +822,12 @@ impl Store for SqliteStore {
             write_refs(&tx, *id, record, &ids, &mut refs)?;
         }
         refs.flush(&tx)?;
+        for (account, key, body, created_at, updated_at) in grants {
+            let account_id = record_id(&tx, Kind::Account, &account, &ids)?
+                .ok_or_else(|| StoreError::dangling(Kind::Grant, key.clone(), "account", Kind::Account, &account))?;
+            tx.prepare_cached("INSERT INTO grants (key, account_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![key, account_id, body, created_at, updated_at])?;
+        }
         tx.commit()?;
         Ok(check.done)
     }

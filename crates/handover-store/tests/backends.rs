@@ -64,7 +64,7 @@ fn round_trips_an_inventory_and_logs_every_change() {
         // Reopening runs no migration twice and sees the same data.
         drop(store);
         let store = at.open().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), latest_schema(&at));
         assert_eq!(store.load().unwrap(), sample());
     }
 }
@@ -170,7 +170,9 @@ fn create_all_streams_in_any_order_and_is_all_or_nothing() {
                 stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().collect::<Result<Vec<_>, _>>().unwrap()
             };
             let before = indexes();
-            for wanted in ["events_record", "refs_to", "grant_levels_insert", "grant_levels_update", "grant_levels_delete"] {
+            for wanted in
+                ["events_record", "refs_to", "grants_account", "grant_levels_insert", "grant_levels_update", "grant_levels_delete"]
+            {
                 assert!(before.iter().any(|i| i == wanted), "{wanted} in {before:?}");
             }
             let mut store = other.open().unwrap();
@@ -323,6 +325,14 @@ fn the_analysis_load_folds_grants_but_keeps_those_a_review_revokes() {
     }
 }
 
+/// SQLite keeps grants in a table of their own since v4; PostgreSQL is at v3.
+fn latest_schema(at: &Location) -> i64 {
+    match at {
+        Location::Sqlite(_) => 4,
+        Location::Postgres(_) => 3,
+    }
+}
+
 /// The digest analysis reads (`grant_levels`) against the grants themselves.
 fn assert_digest_matches(store: &dyn Store, step: &str) {
     let (_, digest) = store.load_without_grants().unwrap();
@@ -402,13 +412,20 @@ fn the_grant_digest_follows_every_write() {
         handover_store::backup::restore(restored.as_mut(), "t", backup.as_slice()).unwrap();
         assert_digest_matches(restored.as_ref(), "a restore");
         drop(store);
-        let drop_v3 = match at {
-            Location::Sqlite(_) => "DROP TABLE grant_levels; DROP TRIGGER grant_levels_insert; DROP TRIGGER grant_levels_update; DROP TRIGGER grant_levels_delete;",
+        let back_to_v2 = match at {
+            // Grants back among the records with a reference row each, as before v4.
+            Location::Sqlite(_) => {
+                "DROP TRIGGER grant_levels_insert; DROP TRIGGER grant_levels_update; DROP TRIGGER grant_levels_delete; DROP TABLE grant_levels; \
+                 INSERT INTO records (kind, key, body, created_at, updated_at) SELECT 'grant', key, body, created_at, updated_at FROM grants; \
+                 INSERT INTO refs (from_id, field, to_id) SELECT r.id, 'account', g.account_id FROM grants AS g JOIN records AS r ON r.kind = 'grant' AND r.key = g.key; \
+                 DROP TABLE grants;"
+            }
             Location::Postgres(_) => "DROP TRIGGER grant_levels_change ON records; DROP FUNCTION handover_grant_levels(); DROP TABLE grant_levels;",
         };
-        raw_sql(&at, &format!("{drop_v3} DELETE FROM schema_migrations WHERE version = 3;")).unwrap();
+        raw_sql(&at, &format!("{back_to_v2} DELETE FROM schema_migrations WHERE version >= 3;")).unwrap();
         let store = at.open().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), latest_schema(&at));
+        assert_eq!(store.load().unwrap(), restored.load().unwrap(), "the migrations keep every record");
         assert_digest_matches(store.as_ref(), "migrating a store with grants");
         assert_eq!(store.load_without_grants().unwrap().1.highest("erp/ann"), Some(Level::Read));
     }

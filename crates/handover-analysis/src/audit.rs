@@ -433,7 +433,7 @@ fn admin_without_mfa(c: &Ctx) -> Vec<Finding> {
 
 fn shared_admin(c: &Ctx) -> Vec<Finding> {
     per_account(c, &rules::SHARED_ADMIN, |a| {
-        (a.is_admin() && a.record.kind == AccountKind::Shared).then(|| {
+        (a.is_admin() && a.kind == AccountKind::Shared).then(|| {
             let holders: Vec<&str> = c
                 .snap
                 .inv
@@ -453,7 +453,7 @@ fn shared_admin(c: &Ctx) -> Vec<Finding> {
 
 fn unlinked(c: &Ctx) -> Vec<Finding> {
     per_account(c, &rules::UNLINKED, |a| {
-        (a.record.kind == AccountKind::Personal && a.record.person.is_none()).then(|| {
+        (a.kind == AccountKind::Personal && a.person.is_none()).then(|| {
             let sev = if a.is_admin() { raise(raise(rules::UNLINKED.severity)) } else { rules::UNLINKED.severity };
             let evidence = vec![format!("last used {}", a.record.last_used.map_or("unknown".into(), |d| d.to_string()))];
             (sev, format!("{} belongs to no known person{}", a.key, if a.is_admin() { " and has admin" } else { "" }), evidence)

@@ -24,15 +24,16 @@ FROM records AS r JOIN refs AS f ON f.from_id = r.id AND f.field = 'account'
 WHERE r.kind = 'grant'
 ORDER BY r.id;
 
+-- Removing a record checks that no grant still names it: without this index, each check
+-- would read every grant (and the DELETE below would never end on a large store).
+CREATE INDEX grants_account ON grants (account_id);
+
 -- The counts stay as they are (the same grants); only where the triggers watch moves.
 DROP TRIGGER grant_levels_insert;
 DROP TRIGGER grant_levels_update;
 DROP TRIGGER grant_levels_delete;
 -- Their refs rows go with them (ON DELETE CASCADE).
 DELETE FROM records WHERE kind = 'grant';
-
--- Removing an account checks that no grant still names it.
-CREATE INDEX grants_account ON grants (account_id);
 
 CREATE TRIGGER grant_levels_insert AFTER INSERT ON grants
 BEGIN

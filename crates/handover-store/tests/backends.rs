@@ -415,7 +415,7 @@ fn the_grant_digest_follows_every_write() {
         let back_to_v2 = match at {
             // Grants back among the records with a reference row each, as before v4.
             Location::Sqlite(_) => {
-                "DROP TRIGGER grant_levels_insert; DROP TRIGGER grant_levels_update; DROP TRIGGER grant_levels_delete; DROP TABLE grant_levels; \
+                "DROP TRIGGER grant_levels_insert; DROP TRIGGER grant_levels_update; DROP TRIGGER grant_levels_delete; DROP VIEW grant_level_deltas; DROP TABLE grant_levels; \
                  INSERT INTO records (kind, key, body, created_at, updated_at) SELECT 'grant', key, body, created_at, updated_at FROM grants; \
                  INSERT INTO refs (from_id, field, to_id) SELECT r.id, 'account', g.account_id FROM grants AS g JOIN records AS r ON r.kind = 'grant' AND r.key = g.key; \
                  DROP TABLE grants;"

@@ -35,44 +35,34 @@ DROP TRIGGER grant_levels_delete;
 -- Their refs rows go with them (ON DELETE CASCADE).
 DELETE FROM records WHERE kind = 'grant';
 
-CREATE TRIGGER grant_levels_insert AFTER INSERT ON grants
+-- One place changes the counts: a view nothing reads, whose INSTEAD OF trigger adds one
+-- grant (delta 1) or takes one away (delta -1) at its level on its account's row, and
+-- drops a row that comes to nothing. The triggers on grants only say which.
+CREATE VIEW grant_level_deltas (account, level, delta) AS SELECT NULL, NULL, NULL WHERE 0;
+
+CREATE TRIGGER grant_level_delta INSTEAD OF INSERT ON grant_level_deltas
 BEGIN
     INSERT INTO grant_levels (account, n_read, n_write, n_admin)
-    VALUES (json_extract(NEW.body, '$.account'),
-            json_extract(NEW.body, '$.level') = 'read',
-            json_extract(NEW.body, '$.level') = 'write',
-            json_extract(NEW.body, '$.level') = 'admin')
+    VALUES (NEW.account, NEW.delta * (NEW.level = 'read'), NEW.delta * (NEW.level = 'write'), NEW.delta * (NEW.level = 'admin'))
     ON CONFLICT (account) DO UPDATE SET
         n_read = n_read + excluded.n_read, n_write = n_write + excluded.n_write, n_admin = n_admin + excluded.n_admin;
+    DELETE FROM grant_levels WHERE account = NEW.account AND n_read = 0 AND n_write = 0 AND n_admin = 0;
+END;
+
+CREATE TRIGGER grant_levels_insert AFTER INSERT ON grants
+BEGIN
+    INSERT INTO grant_level_deltas VALUES (json_extract(NEW.body, '$.account'), json_extract(NEW.body, '$.level'), 1);
 END;
 
 CREATE TRIGGER grant_levels_delete AFTER DELETE ON grants
 BEGIN
-    UPDATE grant_levels SET
-        n_read = n_read - (json_extract(OLD.body, '$.level') = 'read'),
-        n_write = n_write - (json_extract(OLD.body, '$.level') = 'write'),
-        n_admin = n_admin - (json_extract(OLD.body, '$.level') = 'admin')
-    WHERE account = json_extract(OLD.body, '$.account');
-    DELETE FROM grant_levels
-    WHERE account = json_extract(OLD.body, '$.account') AND n_read = 0 AND n_write = 0 AND n_admin = 0;
+    INSERT INTO grant_level_deltas VALUES (json_extract(OLD.body, '$.account'), json_extract(OLD.body, '$.level'), -1);
 END;
 
 -- An update is the old grant going and the new one coming (its key, and so its account,
 -- never changes).
 CREATE TRIGGER grant_levels_update AFTER UPDATE OF body ON grants
 BEGIN
-    UPDATE grant_levels SET
-        n_read = n_read - (json_extract(OLD.body, '$.level') = 'read'),
-        n_write = n_write - (json_extract(OLD.body, '$.level') = 'write'),
-        n_admin = n_admin - (json_extract(OLD.body, '$.level') = 'admin')
-    WHERE account = json_extract(OLD.body, '$.account');
-    INSERT INTO grant_levels (account, n_read, n_write, n_admin)
-    VALUES (json_extract(NEW.body, '$.account'),
-            json_extract(NEW.body, '$.level') = 'read',
-            json_extract(NEW.body, '$.level') = 'write',
-            json_extract(NEW.body, '$.level') = 'admin')
-    ON CONFLICT (account) DO UPDATE SET
-        n_read = n_read + excluded.n_read, n_write = n_write + excluded.n_write, n_admin = n_admin + excluded.n_admin;
-    DELETE FROM grant_levels
-    WHERE account = json_extract(OLD.body, '$.account') AND n_read = 0 AND n_write = 0 AND n_admin = 0;
+    INSERT INTO grant_level_deltas VALUES (json_extract(OLD.body, '$.account'), json_extract(OLD.body, '$.level'), -1);
+    INSERT INTO grant_level_deltas VALUES (json_extract(NEW.body, '$.account'), json_extract(NEW.body, '$.level'), 1);
 END;

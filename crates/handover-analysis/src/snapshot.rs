@@ -39,7 +39,7 @@ impl AccountNode<'_> {
     }
     /// Accounts that stand for a set of others rather than a login.
     pub fn is_container(&self) -> bool {
-        matches!(self.kind, AccountKind::Group | AccountKind::Role)
+        self.kind.is_container()
     }
 }
 
@@ -108,12 +108,8 @@ impl<'a> Snapshot<'a> {
         // Memberships point at groups and roles: a few thousand accounts among a million,
         // whose map stays in cache, where each step of a binary search over every key is
         // a miss. Any other account named is still found by the search.
-        let containers: HashMap<&str, Ix> = keyed
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, a))| matches!(a.kind, AccountKind::Group | AccountKind::Role))
-            .map(|(i, (key, _))| (*key, i as Ix))
-            .collect();
+        let containers: HashMap<&str, Ix> =
+            keyed.iter().enumerate().filter(|(_, (_, a))| a.kind.is_container()).map(|(i, (key, _))| (*key, i as Ix)).collect();
         let find = |key: &str| containers.get(key).copied().or_else(|| account_keys.binary_search(&key).ok().map(|i| i as Ix));
         // An account's key is `SYSTEM/NAME` and system keys are slugs (no '/'), so each
         // system's accounts are one run of the sorted keys, found by two binary searches:
@@ -333,6 +329,40 @@ fn resolve_inheritance(accounts: &mut [AccountNode]) {
                 accounts[ix].admin_via = via.filter(|v| *v as usize != ix);
                 changed = true;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Each account finds its system from the run of sorted keys it is in, even when other
+    /// systems' keys start with the same letters and sort around it (`-` and `.` before
+    /// `/`, letters after) and the account's name holds a `/` of its own.
+    #[test]
+    fn every_account_gets_the_system_its_record_names() {
+        let mut inv = Inventory::new();
+        for key in ["erp", "erp-hr", "erp.x", "erpx", "e"] {
+            inv.insert(Record::from_json(Kind::System, json!({"key": key, "name": key, "tier": 2})).unwrap());
+        }
+        for (system, name) in [
+            ("erp", "ann"),
+            ("erp", "cn=a/b"),
+            ("erp", "zoe"),
+            ("erp", "Ürsula"),
+            ("erp-hr", "bob"),
+            ("erp.x", "cy"),
+            ("erpx", "dee"),
+            ("e", "rp"),
+        ] {
+            inv.insert(Record::from_json(Kind::Account, json!({"system": system, "name": name})).unwrap());
+        }
+        let snap = Snapshot::with_grants(&inv, &GrantDigest::default());
+        assert_eq!(snap.accounts.len(), 8);
+        for a in &snap.accounts {
+            assert_eq!(snap.systems[a.system as usize].key, a.record.system, "{}", a.key);
         }
     }
 }

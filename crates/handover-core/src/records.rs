@@ -50,6 +50,13 @@ string_enum!(
     /// deleted, so history and verification can still see it).
     AccountStatus { Active => "active", Disabled => "disabled", Removed => "removed" } default Active
 );
+
+impl AccountKind {
+    /// Groups and roles: accounts that stand for a set of others rather than a login.
+    pub fn is_container(self) -> bool {
+        matches!(self, AccountKind::Group | AccountKind::Role)
+    }
+}
 string_enum!(
     /// How much a grant lets its holder do. Ordered: `Read < Write < Admin`.
     Level { Read => "read", Write => "write", Admin => "admin" } default Read

@@ -148,9 +148,10 @@ fn insert_error(kind: Kind, key: &str) -> impl FnOnce(rusqlite::Error) -> StoreE
     }
 }
 
-fn insert_grant(tx: &rusqlite::Transaction<'_>, key: &str, account: i64, body: &str, at: &str) -> rusqlite::Result<usize> {
-    tx.prepare_cached("INSERT INTO grants (key, account_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
-        .execute(params![key, account, body, at])
+/// A grant's row; `dates`: when it was created and last updated.
+fn insert_grant(tx: &rusqlite::Transaction<'_>, key: &str, account: i64, body: &str, dates: (&str, &str)) -> rusqlite::Result<usize> {
+    tx.prepare_cached("INSERT INTO grants (key, account_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![key, account, body, dates.0, dates.1])
 }
 
 /// Writes one change's row, checking that the stored record is what the caller saw.
@@ -174,7 +175,7 @@ fn write_record(
             Some(Record::Grant(grant)) => {
                 let account = record_id(tx, Kind::Account, &grant.account, written)?
                     .ok_or_else(|| StoreError::dangling(Kind::Grant, change.key.clone(), "account", Kind::Account, &grant.account))?;
-                insert_grant(tx, &change.key, account, after, at)
+                insert_grant(tx, &change.key, account, after, (at, at))
             }
             _ => tx
                 .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
@@ -508,6 +509,10 @@ impl SqliteStore {
         let mut written: HashMap<Kind, HashMap<String, i64>> = HashMap::new();
         let streamed =
             |written: &HashMap<Kind, HashMap<String, i64>>, kind: Kind, key: &str| written.get(&kind).and_then(|ids| ids.get(key)).copied();
+        let streamed_or_stored = |written: &HashMap<Kind, HashMap<String, i64>>, kind: Kind, key: &str| match streamed(written, kind, key) {
+            Some(id) => Ok(Some(id)),
+            None => stored_id(&tx, kind, key),
+        };
         // References to records not streamed yet, and grants whose account is not:
         // resolved at the end.
         let mut pending: Vec<(i64, String, Kind, String, Kind, String)> = Vec::new();
@@ -525,28 +530,19 @@ impl SqliteStore {
                 if bulk {
                     levels.add(&tx, grant)?;
                 }
-                let account = match streamed(&written, Kind::Account, &grant.account) {
-                    Some(id) => Some(id),
-                    None => stored_id(&tx, Kind::Account, &grant.account)?,
-                };
-                match account {
-                    Some(account) => insert_grant(&tx, &key, account, &body, &at).map_err(insert_error(kind, &key))?,
-                    None => {
-                        pending_grants.push((key.clone(), grant.account.clone(), body.clone()));
-                        0
+                match streamed_or_stored(&written, Kind::Account, &grant.account)? {
+                    Some(account) => {
+                        insert_grant(&tx, &key, account, &body, (&at, &at)).map_err(insert_error(kind, &key))?;
                     }
-                };
+                    None => pending_grants.push((key.clone(), grant.account.clone(), body.clone())),
+                }
             } else {
                 tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
                     .execute(params![kind.as_str(), key, body, at])
                     .map_err(insert_error(kind, &key))?;
                 let id = tx.last_insert_rowid();
                 for rf in record.refs() {
-                    let target = match streamed(&written, rf.kind, rf.key) {
-                        Some(id) => Some(id),
-                        None => stored_id(&tx, rf.kind, rf.key)?,
-                    };
-                    match target {
+                    match streamed_or_stored(&written, rf.kind, rf.key)? {
                         Some(to_id) => ref_rows.push(&tx, (id, rf.field, to_id))?,
                         None => pending.push((id, rf.field, rf.kind, rf.key.to_string(), kind, key.clone())),
                     }
@@ -575,7 +571,7 @@ impl SqliteStore {
         for (key, account, body) in pending_grants {
             let account_id = streamed(&written, Kind::Account, &account)
                 .ok_or_else(|| StoreError::dangling(Kind::Grant, key.clone(), "account", Kind::Account, &account))?;
-            insert_grant(&tx, &key, account_id, &body, &at).map_err(insert_error(Kind::Grant, &key))?;
+            insert_grant(&tx, &key, account_id, &body, (&at, &at)).map_err(insert_error(Kind::Grant, &key))?;
         }
         ref_rows.flush(&tx)?;
         if bulk {
@@ -825,8 +821,7 @@ impl Store for SqliteStore {
         for (account, key, body, created_at, updated_at) in grants {
             let account_id = record_id(&tx, Kind::Account, &account, &ids)?
                 .ok_or_else(|| StoreError::dangling(Kind::Grant, key.clone(), "account", Kind::Account, &account))?;
-            tx.prepare_cached("INSERT INTO grants (key, account_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                .execute(params![key, account_id, body, created_at, updated_at])?;
+            insert_grant(&tx, &key, account_id, &body, (&created_at, &updated_at))?;
         }
         tx.commit()?;
         Ok(check.done)

@@ -117,6 +117,8 @@ pub enum StoreError {
     Corrupt { id: i64, reason: String },
     #[error("{0}; nothing was written")]
     Invalid(handover_core::Problem),
+    #[error("the database could not be brought to schema version {version}: {reason}; it is unchanged")]
+    Migration { version: i64, reason: String },
     #[error("the database is at schema version {found}, newer than this handover understands ({known}); upgrade handover")]
     NewerSchema { found: i64, known: i64 },
     #[error("the store is not empty ({records} records, {events} events); restore only into a new database")]

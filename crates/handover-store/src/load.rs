@@ -5,7 +5,8 @@
 //! [`RawChunk`]s — one text buffer per chunk, reused, so reading allocates nothing per
 //! row — and each chunk is parsed in parallel. Records are grouped by kind with the key
 //! the store already holds (no key is formatted again) and each group is sorted by key
-//! in parallel, so building the inventory's maps is one pass over sorted input. For
+//! in parallel unless it came sorted (SQLite stores records in key order), so building
+//! the inventory's maps is one pass over sorted input. For
 //! analysis, grants are not read at all: the backends read their `grant_levels` table
 //! into a [`handover_core::GrantDigest`] instead.
 
@@ -90,9 +91,12 @@ impl InventoryBuilder {
                 (kind, all)
             })
             .collect();
-        // Keys are unique per kind (the table's UNIQUE constraint), so an unstable sort
-        // gives the same order as a stable one.
-        groups.par_iter_mut().for_each(|(_, records)| records.par_sort_unstable_by(|a, b| a.0.cmp(&b.0)));
+        // A store that keeps its rows in key order (SQLite) has nothing to sort: one pass
+        // says so. Keys are unique per kind (the table's key constraint), so an unstable
+        // sort gives the same order as a stable one.
+        groups.par_iter_mut().filter(|(_, records)| !records.is_sorted_by(|a, b| a.0 < b.0)).for_each(|(_, records)| {
+            records.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        });
         Inventory::from_sorted(groups)
     }
 }

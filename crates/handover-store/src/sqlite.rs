@@ -11,12 +11,23 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Duration;
 
+struct Migration {
+    sql: &'static str,
+    /// Rebuilds a table others refer to. SQLite rebuilds one by creating the new table,
+    /// dropping the old and renaming, which with foreign keys enforced would cascade into
+    /// the tables that refer to it: such a migration runs with enforcement off, and is
+    /// refused unless every reference still holds afterwards.
+    rebuilds: bool,
+}
+
 /// Forward-only migrations, applied in order; the position in this list is the version.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/sqlite/0002_users.sql"),
-    include_str!("../migrations/sqlite/0003_grant_levels.sql"),
-    include_str!("../migrations/sqlite/0004_grants_table.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Migration { sql: include_str!("../migrations/sqlite/0001_init.sql"), rebuilds: false },
+    Migration { sql: include_str!("../migrations/sqlite/0002_users.sql"), rebuilds: false },
+    Migration { sql: include_str!("../migrations/sqlite/0003_grant_levels.sql"), rebuilds: false },
+    // Relies on ON DELETE CASCADE to remove the grants' `refs` rows: enforcement stays on.
+    Migration { sql: include_str!("../migrations/sqlite/0004_grants_table.sql"), rebuilds: false },
+    Migration { sql: include_str!("../migrations/sqlite/0005_records_by_key.sql"), rebuilds: true },
 ];
 
 pub struct SqliteStore {
@@ -71,12 +82,36 @@ impl SqliteStore {
         if current > known {
             return Err(StoreError::NewerSchema { found: current, known });
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(sql)?;
-            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", params![i as i64 + 1, now()])?;
-            tx.commit()?;
+        for (i, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let version = i as i64 + 1;
+            // Enforcement can only change outside a transaction.
+            if migration.rebuilds {
+                self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+            }
+            let applied = Self::apply_migration(&mut self.conn, migration, version);
+            if migration.rebuilds {
+                self.conn.pragma_update(None, "foreign_keys", "ON")?;
+            }
+            applied?;
         }
+        Ok(())
+    }
+
+    fn apply_migration(conn: &mut Connection, migration: &Migration, version: i64) -> Result<()> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(migration.sql)?;
+        if migration.rebuilds {
+            let broken: Option<(String, String)> = tx
+                .query_row("SELECT \"table\", parent FROM pragma_foreign_key_check LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((table, parent)) = broken {
+                // Returning drops the transaction, which rolls the migration back.
+                let reason = format!("a row of {table} refers to a row of {parent} that does not exist (edited by hand?)");
+                return Err(StoreError::Migration { version, reason });
+            }
+        }
+        tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", params![version, now()])?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -120,8 +155,10 @@ struct Bodies {
     after: Option<String>,
 }
 
+/// A key already taken: `records`' key is its primary key, `grants`' a unique column.
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+    use rusqlite::ffi::{SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE};
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if [SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY].contains(&f.extended_code))
 }
 
 /// The id of a stored record (never a grant: nothing refers to one).
@@ -148,6 +185,38 @@ fn insert_error(kind: Kind, key: &str) -> impl FnOnce(rusqlite::Error) -> StoreE
     }
 }
 
+/// Ids for new records. The table is clustered by kind and key (schema v5) and has no
+/// rowid to number new rows by: each write transaction numbers them on from the largest
+/// id stored, as SQLite numbers rowids.
+struct NextId(i64);
+
+impl NextId {
+    fn of(tx: &rusqlite::Transaction<'_>) -> Result<NextId> {
+        Ok(NextId(tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM records", [], |r| r.get(0))?))
+    }
+
+    fn take(&mut self) -> i64 {
+        self.0 += 1;
+        self.0 - 1
+    }
+}
+
+/// A record's row (not a grant's: see [`insert_grant`]); `dates`: when it was created and
+/// last updated. Returns its id.
+fn insert_record(
+    tx: &rusqlite::Transaction<'_>,
+    ids: &mut NextId,
+    kind: &str,
+    key: &str,
+    body: &str,
+    dates: (&str, &str),
+) -> rusqlite::Result<i64> {
+    let id = ids.take();
+    tx.prepare_cached("INSERT INTO records (id, kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![id, kind, key, body, dates.0, dates.1])?;
+    Ok(id)
+}
+
 /// A grant's row; `dates`: when it was created and last updated.
 fn insert_grant(tx: &rusqlite::Transaction<'_>, key: &str, account: i64, body: &str, dates: (&str, &str)) -> rusqlite::Result<usize> {
     tx.prepare_cached("INSERT INTO grants (key, account_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
@@ -164,6 +233,7 @@ fn write_record(
     bodies: &Bodies,
     at: &str,
     written: &HashMap<(Kind, &str), i64>,
+    ids: &mut NextId,
 ) -> Result<Option<i64>> {
     let kind = change.kind.as_str();
     let conflict = |reason: &str| StoreError::Conflict { kind: change.kind, key: change.key.clone(), reason: reason.to_string() };
@@ -171,18 +241,15 @@ fn write_record(
         let Some(after) = &bodies.after else { return Ok(None) };
         // A creation needs no look-up first: the unique index on the key says if the
         // record appeared since the caller read the store.
-        let inserted = match &change.after {
+        return match &change.after {
             Some(Record::Grant(grant)) => {
                 let account = record_id(tx, Kind::Account, &grant.account, written)?
                     .ok_or_else(|| StoreError::dangling(Kind::Grant, change.key.clone(), "account", Kind::Account, &grant.account))?;
-                insert_grant(tx, &change.key, account, after, (at, at))
+                insert_grant(tx, &change.key, account, after, (at, at)).map_err(insert_error(change.kind, &change.key))?;
+                Ok(None)
             }
-            _ => tx
-                .prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
-                .execute(params![kind, change.key, after, at]),
+            _ => insert_record(tx, ids, kind, &change.key, after, (at, at)).map(Some).map_err(insert_error(change.kind, &change.key)),
         };
-        inserted.map_err(insert_error(change.kind, &change.key))?;
-        return Ok((change.kind != Kind::Grant).then(|| tx.last_insert_rowid()));
     };
     let grant = change.kind == Kind::Grant;
     let table = if grant { "grants" } else { "records" };
@@ -284,7 +351,8 @@ fn write_refs(
 
 /// Every record, or every record but grants (which are in a table of their own).
 const ALL_RECORDS: &str = "SELECT id, kind, key, body FROM records UNION ALL SELECT id, 'grant', key, body FROM grants";
-const ALL_BUT_GRANTS: &str = "SELECT id, kind, key, body FROM records";
+/// In key order by kind, as the table stores them: nothing to sort.
+const ALL_BUT_GRANTS: &str = "SELECT id, kind, key, body FROM records ORDER BY kind, key";
 
 impl SqliteStore {
     /// Reads the records `sql` selects (id, kind, key, body) into an inventory, then runs
@@ -444,6 +512,7 @@ impl SqliteStore {
         let head: Option<(i64, String)> =
             tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+        let mut ids = NextId::of(&tx)?;
 
         let bodies: Vec<Bodies> = changes
             .changes
@@ -458,7 +527,7 @@ impl SqliteStore {
         let mut to_link = Vec::new();
         let (grants, others): (Vec<_>, Vec<_>) = changes.changes.iter().zip(&bodies).partition(|(c, _)| c.kind == Kind::Grant);
         for (change, b) in others {
-            if let Some(id) = write_record(&tx, change, b, &at, &written)? {
+            if let Some(id) = write_record(&tx, change, b, &at, &written, &mut ids)? {
                 if let Some(after) = &change.after {
                     written.insert((change.kind, change.key.as_str()), id);
                     to_link.push((id, after));
@@ -466,7 +535,7 @@ impl SqliteStore {
             }
         }
         for (change, b) in grants {
-            write_record(&tx, change, b, &at, &written)?;
+            write_record(&tx, change, b, &at, &written, &mut ids)?;
         }
         let mut ref_rows = RefRows::new();
         for (id, record) in to_link {
@@ -504,6 +573,7 @@ impl SqliteStore {
         let head: Option<(i64, String)> =
             tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+        let mut ids = NextId::of(&tx)?;
         // Ids of streamed records that others may refer to, by kind and key (grants are
         // never referred to, and are most of a large inventory, so they are not kept).
         let mut written: HashMap<Kind, HashMap<String, i64>> = HashMap::new();
@@ -537,10 +607,7 @@ impl SqliteStore {
                     None => pending_grants.push((key.clone(), grant.account.clone(), body.clone())),
                 }
             } else {
-                tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
-                    .execute(params![kind.as_str(), key, body, at])
-                    .map_err(insert_error(kind, &key))?;
-                let id = tx.last_insert_rowid();
+                let id = insert_record(&tx, &mut ids, kind.as_str(), &key, &body, (&at, &at)).map_err(insert_error(kind, &key))?;
                 for rf in record.refs() {
                     match streamed_or_stored(&written, rf.kind, rf.key)? {
                         Some(to_id) => ref_rows.push(&tx, (id, rf.field, to_id))?,
@@ -768,6 +835,7 @@ impl Store for SqliteStore {
             return Err(StoreError::NotEmpty { records, events });
         }
         let mut check = RestoreCheck::new();
+        let mut ids = NextId::of(&tx)?;
         let mut stored: Vec<(i64, Record)> = Vec::new();
         let mut grants: Vec<(String, String, String, String, String)> = Vec::new();
         for item in items {
@@ -784,9 +852,7 @@ impl Store for SqliteStore {
                     // records in id order, grants among the rest.
                     Record::Grant(grant) => grants.push((grant.account, key, body, created_at, updated_at)),
                     record => {
-                        tx.prepare_cached("INSERT INTO records (kind, key, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                            .execute(params![kind, key, body, created_at, updated_at])?;
-                        stored.push((tx.last_insert_rowid(), record));
+                        stored.push((insert_record(&tx, &mut ids, &kind, &key, &body, (&created_at, &updated_at))?, record));
                     }
                 },
                 item @ DumpItem::Event { .. } => {
@@ -1013,5 +1079,70 @@ mod tests {
             assert_eq!((mode.active, mode.empty), (want, false), "{incoming:?}");
             mode.leave(&store.conn).unwrap();
         }
+    }
+
+    /// A store at schema v4 (records in a rowid table), written by hand.
+    fn v4_store(path: &Path, rows: &str) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF; CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);",
+        )
+        .unwrap();
+        for (i, m) in MIGRATIONS[..4].iter().enumerate() {
+            conn.execute_batch(m.sql).unwrap();
+            conn.execute("INSERT INTO schema_migrations VALUES (?1, 't')", [i + 1]).unwrap();
+        }
+        conn.execute_batch(rows).unwrap();
+    }
+
+    const V4_ROWS: &str = "INSERT INTO records (id, kind, key, body, created_at, updated_at) VALUES \
+        (7, 'system', 'erp', '{\"key\":\"erp\",\"name\":\"ERP\",\"owner\":\"ann\"}', 't', 't'), \
+        (3, 'person', 'ann', '{\"key\":\"ann\",\"name\":\"Ann\"}', 't', 't'); \
+        INSERT INTO refs (from_id, field, to_id) VALUES (7, 'owner', 3);";
+
+    /// Migration 5 rebuilds `records` in key order with the same ids, so the references
+    /// into it still hold, and the store numbers new records on from the largest id.
+    #[test]
+    fn records_move_into_key_order_keeping_their_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.db");
+        v4_store(&path, V4_ROWS);
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 5);
+        let rows: Vec<(i64, String)> = store
+            .conn
+            .prepare(ALL_BUT_GRANTS)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, [(3, "ann".to_string()), (7, "erp".to_string())]);
+        let refs: (i64, String, i64) =
+            store.conn.query_row("SELECT from_id, field, to_id FROM refs", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        assert_eq!(refs, (7, "owner".to_string(), 3));
+        let bob = Record::from_json(Kind::Person, serde_json::json!({"key": "bob", "name": "Bob"})).unwrap();
+        store.create_all(&mut std::iter::once(bob), "t").unwrap();
+        let id: i64 = store.conn.query_row("SELECT id FROM records WHERE kind = 'person' AND key = 'bob'", [], |r| r.get(0)).unwrap();
+        assert_eq!(id, 8);
+        // Enforcement is back on after the migration.
+        assert!(store.conn.execute("DELETE FROM records WHERE key = 'ann'", []).is_err());
+    }
+
+    /// A reference that a hand edit broke stops the migration: the store stays at v4 as it was.
+    #[test]
+    fn a_broken_reference_stops_the_rebuild_and_keeps_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.db");
+        v4_store(&path, &format!("{V4_ROWS} INSERT INTO refs (from_id, field, to_id) VALUES (7, 'vendor', 99);"));
+        let err = SqliteStore::open(&path).err().expect("the migration must refuse a broken reference");
+        assert!(err.to_string().contains("schema version 5: a row of refs refers to a row of records that does not exist"), "{err}");
+        let conn = Connection::open(&path).unwrap();
+        let (version, rowids): (i64, i64) = conn
+            .query_row("SELECT (SELECT max(version) FROM schema_migrations), (SELECT count(rowid) FROM records)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((version, rowids), (4, 2), "still v4, its records in their rowid table");
     }
 }

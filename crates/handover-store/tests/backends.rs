@@ -328,7 +328,7 @@ fn the_analysis_load_folds_grants_but_keeps_those_a_review_revokes() {
 /// SQLite keeps grants in a table of their own since v4; PostgreSQL is at v3.
 fn latest_schema(at: &Location) -> i64 {
     match at {
-        Location::Sqlite(_) => 4,
+        Location::Sqlite(_) => 5,
         Location::Postgres(_) => 3,
     }
 }
@@ -413,9 +413,15 @@ fn the_grant_digest_follows_every_write() {
         assert_digest_matches(restored.as_ref(), "a restore");
         drop(store);
         let back_to_v2 = match at {
-            // Grants back among the records with a reference row each, as before v4.
+            // Records back in a rowid table (before v5) and grants back among them with a
+            // reference row each (before v4).
             Location::Sqlite(_) => {
-                "DROP TRIGGER grant_levels_insert; DROP TRIGGER grant_levels_update; DROP TRIGGER grant_levels_delete; DROP VIEW grant_level_deltas; DROP TABLE grant_levels; \
+                "PRAGMA foreign_keys = OFF; \
+                 DROP TRIGGER grant_levels_insert; DROP TRIGGER grant_levels_update; DROP TRIGGER grant_levels_delete; DROP VIEW grant_level_deltas; DROP TABLE grant_levels; \
+                 CREATE TABLE records_v1 (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, \
+                     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (kind, key)); \
+                 INSERT INTO records_v1 (id, kind, key, body, created_at, updated_at) SELECT id, kind, key, body, created_at, updated_at FROM records ORDER BY id; \
+                 DROP TABLE records; ALTER TABLE records_v1 RENAME TO records; \
                  INSERT INTO records (kind, key, body, created_at, updated_at) SELECT 'grant', key, body, created_at, updated_at FROM grants; \
                  INSERT INTO refs (from_id, field, to_id) SELECT r.id, 'account', g.account_id FROM grants AS g JOIN records AS r ON r.kind = 'grant' AND r.key = g.key; \
                  DROP TABLE grants;"

@@ -183,9 +183,9 @@ fn single_admin(c: &Ctx) -> Vec<Finding> {
             })
             .collect();
         let others: Vec<String> = snap
-            .accounts
-            .iter()
-            .filter(|a| a.system == s && a.is_active() && a.is_admin() && !a.is_container() && a.person.is_none_or(|q| !snap.is_present(q)))
+            .accounts_on(s)
+            .map(|(_, a)| a)
+            .filter(|a| a.is_active() && a.is_admin() && !a.is_container() && a.person.is_none_or(|q| !snap.is_present(q)))
             .map(|a| format!("{} ({})", a.key, a.record.kind))
             .collect();
         if !others.is_empty() {
@@ -498,15 +498,18 @@ fn expiring_secret(c: &Ctx) -> Vec<Finding> {
 
 fn excessive_admin(c: &Ctx) -> Vec<Finding> {
     let snap = c.snap;
-    let mut users: Vec<HashSet<Ix>> = vec![HashSet::new(); snap.systems.len()];
-    for a in snap.accounts.iter().filter(|a| a.is_active()) {
-        if let Some(p) = a.person.filter(|p| snap.is_present(*p)) {
-            users[a.system as usize].insert(p);
-        }
-    }
+    // Per person, the last system they were counted on (+1): each system's accounts are
+    // read once, and a person with two accounts on it counts once.
+    let mut counted_on: Vec<Ix> = vec![0; snap.people.len()];
     let mut out = Vec::new();
     for s in 0..snap.systems.len() as Ix {
-        let n = users[s as usize].len();
+        let mut n = 0;
+        for (_, a) in snap.accounts_on(s).filter(|(_, a)| a.is_active()) {
+            if let Some(p) = a.person.filter(|p| snap.is_present(*p) && counted_on[*p as usize] != s + 1) {
+                counted_on[p as usize] = s + 1;
+                n += 1;
+            }
+        }
         let admins = snap.admin_people(s).len();
         if n < c.t.excessive_admin_min_people || (admins as f64) <= c.t.excessive_admin_share * n as f64 {
             continue;

@@ -7,6 +7,7 @@
 use foldhash::HashMap;
 use handover_core::{Account, AccountKind, AccountStatus, GrantDigest, Inventory, Kind, Level, Person, PersonStatus, Record, System};
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// A compact index into one of the snapshot's vectors.
 pub type Ix = u32;
@@ -56,6 +57,8 @@ pub struct Snapshot<'a> {
     pub grants: usize,
     /// Per person: their accounts.
     pub person_accounts: Vec<Vec<Ix>>,
+    /// Per system: its accounts, which are consecutive (see [`Snapshot::accounts_on`]).
+    system_accounts: Vec<Range<Ix>>,
     /// Per system: (person, account) for every active account of a person still here
     /// that holds admin, own or inherited.
     pub system_admins: Vec<Vec<(Ix, Ix)>>,
@@ -116,11 +119,16 @@ impl<'a> Snapshot<'a> {
         // no account's own system field is read (at a million accounts each read is a
         // cache miss, and they were a third of building the nodes).
         let mut system_of: Vec<Ix> = vec![0; account_keys.len()];
-        for (ix, system) in systems.iter().enumerate() {
-            let (from, to) = (format!("{}/", system.key), format!("{}0", system.key));
-            let run = account_keys.partition_point(|k| *k < from.as_str())..account_keys.partition_point(|k| *k < to.as_str());
-            system_of[run].fill(ix as Ix);
-        }
+        let system_accounts: Vec<Range<Ix>> = systems
+            .iter()
+            .enumerate()
+            .map(|(ix, system)| {
+                let (from, to) = (format!("{}/", system.key), format!("{}0", system.key));
+                let run = account_keys.partition_point(|k| *k < from.as_str())..account_keys.partition_point(|k| *k < to.as_str());
+                system_of[run.clone()].fill(ix as Ix);
+                run.start as Ix..run.end as Ix
+            })
+            .collect();
         let mut accounts: Vec<AccountNode> = keyed
             .par_iter()
             .zip(direct)
@@ -144,6 +152,7 @@ impl<'a> Snapshot<'a> {
         let mut snap = Snapshot {
             inv,
             person_accounts: vec![Vec::new(); people.len()],
+            system_accounts,
             system_admins: vec![Vec::new(); systems.len()],
             system_knowers: vec![Vec::new(); systems.len()],
             person_admin_systems: vec![Vec::new(); people.len()],
@@ -212,6 +221,14 @@ impl<'a> Snapshot<'a> {
     }
     pub fn account(&self, key: &str) -> Option<Ix> {
         self.account_keys.binary_search(&key).ok().map(|i| i as Ix)
+    }
+
+    /// A system's accounts with their indexes: one run of the accounts, which are in key
+    /// order, and an account's key starts with its system's — so a rule that looks at one
+    /// system reads its accounts, not every account of the organisation.
+    pub fn accounts_on(&self, s: Ix) -> impl Iterator<Item = (Ix, &AccountNode<'a>)> + '_ {
+        let run = self.system_accounts[s as usize].clone();
+        run.clone().zip(&self.accounts[run.start as usize..run.end as usize])
     }
 
     /// Still with the organisation (active or leaving, not yet left).
@@ -363,6 +380,17 @@ mod tests {
         assert_eq!(snap.accounts.len(), 8);
         for a in &snap.accounts {
             assert_eq!(snap.systems[a.system as usize].key, a.record.system, "{}", a.key);
+        }
+        for s in 0..snap.systems.len() as Ix {
+            let on: Vec<&str> = snap
+                .accounts_on(s)
+                .map(|(ix, a)| {
+                    assert_eq!(snap.accounts[ix as usize].key, a.key);
+                    a.key
+                })
+                .collect();
+            let want: Vec<&str> = snap.accounts.iter().filter(|a| a.system == s).map(|a| a.key).collect();
+            assert_eq!(on, want, "{}", snap.systems[s as usize].key);
         }
     }
 }

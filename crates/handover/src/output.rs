@@ -2,6 +2,7 @@
 
 use comfy_table::{presets, Cell, ContentArrangement, Table, TableComponent};
 use serde::Serialize;
+use std::io::Write;
 
 pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -14,7 +15,12 @@ pub fn table(header: &[&str]) -> Table {
 }
 
 pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    // Streamed: a large organisation's audit is tens of megabytes of JSON, not worth
+    // holding whole in memory first.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -246,8 +246,9 @@ fn write_record(
     let conflict = |reason: &str| StoreError::Conflict { kind: change.kind, key: change.key.clone(), reason: reason.to_string() };
     let Some(before) = &change.before else {
         let Some(after) = &bodies.after else { return Ok(None) };
-        // A creation needs no look-up first: the unique index on the key says if the
-        // record appeared since the caller read the store.
+        // A creation needs no look-up first: the key's constraint (the primary key of
+        // records, a unique column of grants) says if the record appeared since the caller
+        // read the store.
         return match &change.after {
             Some(Record::Grant(grant)) => {
                 let account = record_id(tx, Kind::Account, &grant.account, written)?
@@ -827,8 +828,12 @@ impl Store for SqliteStore {
                 sink(DumpItem::Meta { name: r.get(0)?, value: r.get(1)? })?;
             }
             // Grants after the accounts they name, so a restore can resolve them as they come.
+            // Records in the order the table keeps them (by kind and key): in id order each
+            // row is a look-up through the id index (reading the large benchmark's 1.3
+            // million records took 35 s that way, 2 s this way). A restore numbers them
+            // afresh: ids are the store's own, not part of the data.
             for sql in [
-                "SELECT kind, key, body, created_at, updated_at FROM records ORDER BY id",
+                "SELECT kind, key, body, created_at, updated_at FROM records ORDER BY kind, key",
                 "SELECT 'grant', key, body, created_at, updated_at FROM grants ORDER BY id",
             ] {
                 let mut stmt = tx.prepare(sql)?;

@@ -58,6 +58,15 @@ impl Location {
         }
     }
 
+    /// The schema versions an existing store here would be upgraded from and to when
+    /// opened, if it is behind (SQLite; PostgreSQL's upgrades so far are all quick).
+    pub fn pending_upgrade(&self) -> Option<(i64, i64)> {
+        match self {
+            Location::Sqlite(path) => SqliteStore::pending_upgrade(path),
+            Location::Postgres(_) => None,
+        }
+    }
+
     /// Opens the store if one was created there (migrating it forward), else `None`:
     /// one connection, where `exists` then `open` would make two.
     pub fn open_existing(&self) -> Result<Option<Box<dyn Store>>> {

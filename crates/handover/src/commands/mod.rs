@@ -41,7 +41,20 @@ pub struct Context {
 impl Context {
     /// Opens the store, creating it if needed (for commands that write a new inventory).
     pub fn create_store(&self) -> Result<Box<dyn Store>> {
+        self.announce_upgrade();
         Ok(self.db.open()?)
+    }
+
+    /// Opening a store made by an older handover upgrades its schema first, which on a
+    /// large store can take minutes with nothing else to show: say so before it starts.
+    fn announce_upgrade(&self) {
+        if let Some((from, to)) = self.db.pending_upgrade() {
+            eprintln!(
+                "Upgrading {} from schema version {from} to {to}. This happens once; on a large store it takes a few minutes, \
+                 and stopping it loses nothing (each step is one transaction).",
+                self.db.display()
+            );
+        }
     }
 
     /// The configuration: --config, else ./handover.toml if present, else the defaults.
@@ -67,6 +80,7 @@ impl Context {
     /// Opens an existing store; a missing file is an error rather than a new empty store,
     /// so a mistyped --db does not look like an empty organisation.
     pub fn store(&self) -> Result<Box<dyn Store>> {
+        self.announce_upgrade();
         self.db.open_existing()?.ok_or_else(|| {
             user(
                 ErrorCode::Storage,

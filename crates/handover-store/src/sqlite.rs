@@ -536,9 +536,7 @@ impl SqliteStore {
         // below cannot race another writer.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let deferred: Vec<String> = if bulk { defer_derived(&tx, false)? } else { Vec::new() };
-        let head: Option<(i64, String)> =
-            tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+        let (mut seq, mut prev_hash) = chain_head(&tx)?;
         let mut ids = NextId::of(&tx)?;
 
         let bodies: Vec<Bodies> = changes
@@ -597,9 +595,7 @@ impl SqliteStore {
         // failure leaves them as they were.
         let deferred: Vec<String> = if bulk { defer_derived(&tx, true)? } else { Vec::new() };
         let mut levels = LevelCounts::default();
-        let head: Option<(i64, String)> =
-            tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+        let (mut seq, mut prev_hash) = chain_head(&tx)?;
         let mut ids = NextId::of(&tx)?;
         // Ids of streamed records that others may refer to, by kind and key (grants are
         // never referred to, and are most of a large inventory, so they are not kept).
@@ -698,7 +694,7 @@ impl Store for SqliteStore {
         // and opened per load: under a millisecond against the half second it saves at a
         // million accounts).
         let tx = self.conn.unchecked_transaction()?;
-        let head = event_head(&tx)?;
+        let head = chain_head(&tx)?;
         let second = self.conn.path().filter(|p| !p.is_empty()).and_then(|p| {
             let conn = Connection::open_with_flags(p, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
             conn.busy_timeout(Duration::from_secs(10)).ok()?;
@@ -708,7 +704,7 @@ impl Store for SqliteStore {
             let levels = second.map(|conn| {
                 scope.spawn(move || -> Result<Option<GrantDigest>> {
                     let tx = conn.unchecked_transaction()?;
-                    if event_head(&tx)? != head {
+                    if chain_head(&tx)? != head {
                         return Ok(None);
                     }
                     read_levels(&tx).map(Some)
@@ -946,9 +942,11 @@ impl Store for SqliteStore {
     }
 }
 
-/// The last event's sequence number, 0 for none; it starts a read transaction's snapshot.
-fn event_head(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
+/// The last event's sequence number and hash (0 and the genesis hash for none); read
+/// first in a transaction, it fixes a read transaction's snapshot.
+fn chain_head(conn: &Connection) -> Result<(i64, String)> {
+    let head = conn.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    Ok(head.unwrap_or((0, GENESIS_HASH.to_string())))
 }
 
 /// The grant counts per account as a digest. The table is a b-tree on the account: its
@@ -962,9 +960,7 @@ fn read_levels(conn: &Connection) -> Result<GrantDigest> {
 
 /// Appends one event at the end of the chain, inside the caller's write transaction.
 fn append_event(tx: &rusqlite::Transaction<'_>, draft: &EventDraft) -> Result<()> {
-    let head: Option<(i64, String)> =
-        tx.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-    let (seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+    let (seq, prev_hash) = chain_head(tx)?;
     let hash = draft.chain_hash(seq + 1, &prev_hash);
     insert_event(tx, seq + 1, draft, &prev_hash, &hash)
 }

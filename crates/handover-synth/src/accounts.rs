@@ -1,5 +1,16 @@
-//! Accounts and grants: per system its role, group, service and shared accounts; then
-//! every person's personal accounts; then a few accounts nobody is linked to.
+//! Accounts and grants: per system its role, group, service and shared accounts, every
+//! person's personal accounts, and a few accounts nobody is linked to.
+//!
+//! They are emitted system by system in key order, each system's accounts by name (its
+//! group and role accounts first, since the others name them), each account followed by
+//! its grants in key order. Accounts and grants are most of a large organisation, and a
+//! store clustered by key appends rows in that order instead of inserting them all over
+//! its b-trees.
+//!
+//! People draw their accounts person by person (one random stream each), so a first walk
+//! over people notes each personal account's owner and where the stream stood when the
+//! account was drawn ([`Slot`]); the accounts are generated from there in key order. The
+//! records are the same whichever order they are emitted in.
 
 use crate::people::{ItRole, Pn, Rank};
 use crate::systems::{Cat, Special, Sys, EMAIL, SERVICE_DESK, SSO};
@@ -45,27 +56,60 @@ fn grant(account: &str, privilege: &str, level: Level, via: Option<&str>) -> Rec
     Record::Grant(Grant { account: account.to_string(), privilege: privilege.to_string(), level, via: via.map(str::to_string) })
 }
 
-/// Who a personal account belongs to (or `None` for an unlinked one).
-struct Owner<'a> {
-    person: Option<&'a Pn>,
+/// Emits an account's grants (privilege, level, via) by privilege, which is their key order.
+fn grants_in_key_order(account: &str, grants: &mut [(&str, Level, Option<&str>)], emit: &mut dyn FnMut(Record)) {
+    grants.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for &(privilege, level, via) in grants.iter() {
+        emit(grant(account, privilege, level, via));
+    }
+}
+
+/// A personal account to generate: who it belongs to (`person` is `None` for an unlinked
+/// one), and its random stream as it stood when the walk over people reached it.
+struct Slot<'g> {
+    person: Option<&'g Pn>,
     name: String,
     profile: Profile,
     /// Every account disabled (a leaver whose offboarding was done properly).
     offboarded: bool,
+    /// Applications the person uses, granted on their identity-provider account.
+    apps: Vec<&'g str>,
+    rng: Rng,
 }
 
 impl Gen {
     pub(crate) fn accounts(&self, emit: &mut dyn FnMut(Record)) {
-        for si in 0..self.systems.len() {
-            self.system_accounts(si, emit);
-        }
+        let mut slots: Vec<Vec<Slot>> = self.systems.iter().map(|_| Vec::new()).collect();
         for pi in 0..self.people.len() {
-            self.person_accounts(pi, emit);
+            self.person_accounts(pi, &mut |s, slot| slots[s].push(slot));
         }
-        self.unlinked_accounts(emit);
+        self.unlinked_accounts(&mut |s, slot| slots[s].push(slot));
+
+        let mut order: Vec<usize> = (0..self.systems.len()).collect();
+        order.sort_by(|a, b| self.systems[*a].key.cmp(&self.systems[*b].key));
+        for si in order {
+            let sys = &self.systems[si];
+            // Service and shared accounts (a handful) wait, with their grants, to be
+            // merged by name into the personal ones.
+            let mut others: Vec<(String, Vec<Record>)> = Vec::new();
+            self.system_accounts(si, emit, &mut others);
+            others.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut others = others.into_iter().peekable();
+            let mut personal = std::mem::take(&mut slots[si]);
+            personal.sort_by(|a, b| a.name.cmp(&b.name));
+            for slot in &personal {
+                while let Some((_, records)) = others.next_if(|(name, _)| *name < slot.name) {
+                    records.into_iter().for_each(&mut *emit);
+                }
+                self.personal_account(&mut slot.rng.clone(), sys, slot, Some(&mut *emit));
+            }
+            others.flat_map(|(_, records)| records).for_each(&mut *emit);
+        }
     }
 
-    fn system_accounts(&self, si: usize, emit: &mut dyn FnMut(Record)) {
+    /// Emits the system's group and role accounts with their grants; puts its service and
+    /// shared accounts, each with its grants, in `others` with their names.
+    fn system_accounts(&self, si: usize, emit: &mut dyn FnMut(Record), others: &mut Vec<(String, Vec<Record>)>) {
         let s = &self.systems[si];
         let mut rng = self.rng(S_SYSTEM_ACCOUNTS + si as u64);
         for g in &s.groups {
@@ -81,10 +125,9 @@ impl Gen {
                 created: Some(self.day(-rng.range(200, 3000))),
                 member_of: g.member_of.iter().map(|i| s.groups[*i].key.clone()).collect(),
             })));
-            for &p in &g.privs {
-                let (name, level) = &s.cat.privs[p as usize];
-                emit(grant(key, name, *level, None));
-            }
+            let mut grants: Vec<_> =
+                g.privs.iter().map(|&p| (s.cat.privs[p as usize].0.as_str(), s.cat.privs[p as usize].1, None)).collect();
+            grants_in_key_order(key, &mut grants, emit);
         }
 
         // Service accounts: integrations and infrastructure have more.
@@ -112,7 +155,7 @@ impl Gen {
                 [150, 500, 350],
                 false,
                 n,
-                emit,
+                others,
             );
         }
 
@@ -142,7 +185,7 @@ impl Gen {
                     weights,
                     admin,
                     n,
-                    emit,
+                    others,
                 );
             }
         }
@@ -161,13 +204,13 @@ impl Gen {
         weights: [u32; 3],
         admin_first: bool,
         k: usize,
-        emit: &mut dyn FnMut(Record),
+        others: &mut Vec<(String, Vec<Record>)>,
     ) {
         let key = Account::key_of(&s.key, &name);
         let created = self.day(-rng.range(60, 3000)).min(last_used.unwrap_or(self.today));
-        emit(Record::Account(Box::new(Account {
+        let mut records = vec![Record::Account(Box::new(Account {
             system: s.key.clone(),
-            name,
+            name: name.clone(),
             person: None,
             kind,
             status: if rng.chance(0.03) { AccountStatus::Disabled } else { AccountStatus::Active },
@@ -175,16 +218,17 @@ impl Gen {
             last_used,
             created: Some(created),
             member_of: member_of.iter().map(|i| s.groups[*i].key.clone()).collect(),
-        })));
+        }))];
         let mut used = Vec::new();
         pick_privs(rng, &s.cat, weights, admin_first, k, &mut used);
-        for p in used {
-            let (privilege, level) = &s.cat.privs[p as usize];
-            emit(grant(&key, privilege, *level, None));
-        }
+        let mut grants: Vec<(&str, Level, Option<&str>)> =
+            used.iter().map(|&p| (s.cat.privs[p as usize].0.as_str(), s.cat.privs[p as usize].1, None)).collect();
+        grants_in_key_order(&key, &mut grants, &mut |r| records.push(r));
+        others.push((name, records));
     }
 
-    fn person_accounts(&self, pi: usize, emit: &mut dyn FnMut(Record)) {
+    /// Draws the person's personal accounts: hands each to `slot` with its system.
+    fn person_accounts<'g>(&'g self, pi: usize, slot: &mut dyn FnMut(usize, Slot<'g>)) {
         let p = &self.people[pi];
         let mut rng = self.rng(S_PERSON_ACCOUNTS + pi as u64);
         let manager = p.rank >= Rank::Lead;
@@ -264,13 +308,16 @@ impl Gen {
                 1 => p.dotted(),
                 _ => p.key.clone(),
             };
-            let apps = if s == SSO { &apps[..] } else { &[] };
-            self.personal_account(&mut rng, sys, Owner { person: Some(p), name, profile, offboarded }, apps, emit);
+            let apps = if s == SSO { apps.clone() } else { Vec::new() };
+            let account = Slot { person: Some(p), name, profile, offboarded, apps, rng: rng.clone() };
+            // Moves the stream on past this account, as generating it here would.
+            self.personal_account(&mut rng, sys, &account, None);
+            slot(s as usize, account);
         }
     }
 
     /// Logins nobody is linked to: left-over accounts of former staff, tests, temps.
-    fn unlinked_accounts(&self, emit: &mut dyn FnMut(Record)) {
+    fn unlinked_accounts<'g>(&'g self, slot: &mut dyn FnMut(usize, Slot<'g>)) {
         let mut rng = self.rng(S_UNLINKED);
         for i in 0..(self.n / 250).max(2) {
             let s = if rng.chance(0.5) { rng.pick(&self.everyone).map_or(0, |e| e.0 as usize) } else { rng.below(self.systems.len()) };
@@ -278,12 +325,16 @@ impl Gen {
             let first = rng.pick(FIRST).copied().unwrap_or("temp").to_ascii_lowercase();
             let last = rng.pick(LAST).copied().unwrap_or("user").to_ascii_lowercase();
             let profile = if rng.chance(0.1) { Profile::Admin } else { Profile::Regular };
-            let owner = Owner { person: None, name: format!("{first}.{last}{}", i + 1), profile, offboarded: false };
-            self.personal_account(&mut rng, sys, owner, &[], emit);
+            let name = format!("{first}.{last}{}", i + 1);
+            let account = Slot { person: None, name, profile, offboarded: false, apps: Vec::new(), rng: rng.clone() };
+            self.personal_account(&mut rng, sys, &account, None);
+            slot(s, account);
         }
     }
 
-    fn personal_account(&self, rng: &mut Rng, sys: &Sys, owner: Owner<'_>, apps: &[&str], emit: &mut dyn FnMut(Record)) {
+    /// Draws the account and its grants from `rng` and emits them; with no `emit`, only
+    /// moves `rng` on as far.
+    fn personal_account(&self, rng: &mut Rng, sys: &Sys, owner: &Slot<'_>, emit: Option<&mut dyn FnMut(Record)>) {
         let today = self.today;
         let is_sso = sys.special == Special::Idp;
         let (disabled, last_used) = match owner.person {
@@ -394,11 +445,13 @@ impl Gen {
                 }
             }
         }
+        // Nothing below draws from the stream.
+        let Some(emit) = emit else { return };
 
         let key = Account::key_of(&sys.key, &owner.name);
         emit(Record::Account(Box::new(Account {
             system: sys.key.clone(),
-            name: owner.name,
+            name: owner.name.clone(),
             person: owner.person.map(|p| p.key.clone()),
             kind: AccountKind::Personal,
             status: if disabled { AccountStatus::Disabled } else { AccountStatus::Active },
@@ -407,16 +460,11 @@ impl Gen {
             created: Some(created),
             member_of: member.iter().map(|g| sys.groups[*g].key.clone()).collect(),
         })));
-        for &i in &used[..direct] {
-            let (privilege, level) = &sys.cat.privs[i as usize];
-            emit(grant(&key, privilege, *level, None));
-        }
-        for app in apps {
-            emit(grant(&key, app, Level::Read, None));
-        }
-        for &(i, g) in &vias {
-            let (privilege, level) = &sys.cat.privs[i as usize];
-            emit(grant(&key, privilege, *level, Some(&sys.groups[g].name)));
-        }
+        let privilege = |i: u16| &sys.cat.privs[i as usize];
+        let mut grants: Vec<(&str, Level, Option<&str>)> =
+            used[..direct].iter().map(|&i| (privilege(i).0.as_str(), privilege(i).1, None)).collect();
+        grants.extend(owner.apps.iter().map(|app| (*app, Level::Read, None)));
+        grants.extend(vias.iter().map(|&(i, g)| (privilege(i).0.as_str(), privilege(i).1, Some(sys.groups[g].name.as_str()))));
+        grants_in_key_order(&key, &mut grants, emit);
     }
 }

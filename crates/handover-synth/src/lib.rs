@@ -49,9 +49,10 @@ impl Spec {
 
 /// Calls `emit` once per record, in an order where every record is emitted after the
 /// records it refers to: people (managers before their reports), vendors, contracts,
-/// systems (dependencies first), roles, accounts (group and role accounts before their
-/// members, each account followed by its grants), credentials, projects, contacts,
-/// policies, repositories. Keys are unique, so every record is emitted exactly once.
+/// systems (dependencies first), roles, accounts (system by system in key order, each
+/// system's group and role accounts before their members and the others by name, each
+/// account followed by its grants by key), credentials, projects, contacts, policies,
+/// repositories. Keys are unique, so every record is emitted exactly once.
 ///
 /// Generates nothing for zero people.
 pub fn generate(spec: &Spec, emit: &mut dyn FnMut(Record)) {

@@ -2,6 +2,7 @@
 //! anything secret). Every phase and every person draws from its own stream, so changing one
 //! part of the generator does not reshuffle all the others.
 
+#[derive(Clone)]
 pub(crate) struct Rng(u64);
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

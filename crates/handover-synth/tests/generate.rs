@@ -86,6 +86,43 @@ fn emitted_after_what_they_refer_to() {
     }
 }
 
+/// Accounts come system by system in key order, each system's group and role accounts
+/// first and the others by name, each followed by its grants by privilege: the order a
+/// store clustered by key appends in.
+#[test]
+fn accounts_come_in_key_order() {
+    for (people, seed) in [(7, 2), (500, 4), (2000, 5)] {
+        let mut systems: Vec<String> = Vec::new();
+        let mut last_name: Option<String> = None;
+        let mut account: Option<(String, Option<String>)> = None; // key, last privilege
+        let mut names = 0;
+        generate(&spec(people, seed), &mut |r| match &r {
+            Record::Account(a) => {
+                if systems.last() != Some(&a.system) {
+                    assert!(!systems.contains(&a.system), "{} comes back after other systems", a.system);
+                    systems.push(a.system.clone());
+                    last_name = None;
+                }
+                if !matches!(a.kind, AccountKind::Group | AccountKind::Role) {
+                    assert!(last_name.as_deref().is_none_or(|n| n < a.name.as_str()), "{}/{} after {last_name:?}", a.system, a.name);
+                    last_name = Some(a.name.clone());
+                    names += 1;
+                }
+                account = Some((r.key(), None));
+            }
+            Record::Grant(g) => {
+                let (key, last) = account.as_mut().expect("a grant after its account");
+                assert_eq!(&g.account, key, "grant {} away from its account", r.key());
+                assert!(last.as_deref().is_none_or(|p| p < g.privilege.as_str()), "{} after {last:?}", r.key());
+                *last = Some(g.privilege.clone());
+            }
+            _ => account = None,
+        });
+        assert!(systems.windows(2).all(|w| w[0] < w[1]), "systems in key order: {systems:?}");
+        assert!(names > people, "{names} accounts checked");
+    }
+}
+
 #[test]
 fn realistic_proportions_at_1000_people() {
     let people = 1000;

@@ -435,7 +435,7 @@ pub trait Store: Users + Send {
     /// inventories. Each record is checked on its own and every reference must resolve
     /// (to a record already stored or streamed, in any order); uniqueness across records
     /// beyond keys (emails) is the producer's responsibility.
-    fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied>;
+    fn create_all(&mut self, records: &mut (dyn Iterator<Item = Record> + Send), actor: &str) -> Result<Applied>;
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>>;
     fn verify_log(&self) -> Result<LogVerification>;
     fn meta(&self, name: &str) -> Result<Option<String>>;
@@ -476,7 +476,7 @@ impl<S: Store + ?Sized> Store for Box<S> {
     fn apply(&mut self, changes: &ChangeSet, actor: &str) -> Result<Applied> {
         (**self).apply(changes, actor)
     }
-    fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
+    fn create_all(&mut self, records: &mut (dyn Iterator<Item = Record> + Send), actor: &str) -> Result<Applied> {
         (**self).create_all(records, actor)
     }
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {

@@ -407,7 +407,7 @@ impl Store for PgStore {
         Ok(Applied { changes: changes.len() })
     }
 
-    fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
+    fn create_all(&mut self, records: &mut (dyn Iterator<Item = Record> + Send), actor: &str) -> Result<Applied> {
         // The validated change path, whole: the inventory is small enough to hold here
         // whenever it is small enough to analyse.
         let mut target = Inventory::new();

@@ -587,7 +587,7 @@ impl SqliteStore {
         Ok(Applied { changes: changes.len() })
     }
 
-    fn create_all_inner(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str, bulk: bool) -> Result<Applied> {
+    fn create_all_inner(&mut self, records: &mut (dyn Iterator<Item = Record> + Send), actor: &str, bulk: bool) -> Result<Applied> {
         let at = now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Into an empty store, the secondary indexes are built once at the end (a sort)
@@ -610,50 +610,47 @@ impl SqliteStore {
         // resolved at the end.
         let mut pending: Vec<(i64, String, Kind, String, Kind, String)> = Vec::new();
         let mut pending_grants: Vec<(String, String, String)> = Vec::new();
-        let mut problems = Vec::new();
         let mut count = 0;
         let mut ref_rows = RefRows::new();
-        for record in records {
-            handover_core::inventory::validate_record(&record, &mut problems);
-            if let Some(p) = problems.pop() {
-                return Err(StoreError::Invalid(p));
-            }
-            let (kind, key, body) = (record.kind(), record.key(), body_of(&record));
-            if let Record::Grant(grant) = &record {
-                if bulk {
-                    levels.add(&tx, grant)?;
-                }
-                match streamed_or_stored(&written, Kind::Account, &grant.account)? {
-                    Some(account) => {
-                        insert_grant(&tx, &key, account, &body, (&at, &at)).map_err(insert_error(kind, &key))?;
+        // Checking, serialising and hashing the records runs on a second thread, ahead of
+        // this one, which only writes: a creation's event needs nothing from the store but
+        // where the chain stood when the stream began.
+        std::thread::scope(|scope| -> Result<()> {
+            let (prepared, creations) = std::sync::mpsc::sync_channel::<Result<Vec<Creation>>>(4);
+            let head = (seq, prev_hash.clone());
+            scope.spawn(|| prepare_creations(records, &at, actor, head, prepared));
+            // Returning, even early, drops `creations`, which stops the other thread.
+            for batch in creations {
+                for Creation { record, event, hash } in batch? {
+                    let (kind, key, body) = (record.kind(), event.key.as_str(), event.after.as_deref().unwrap_or_default());
+                    if let Record::Grant(grant) = &record {
+                        if bulk {
+                            levels.add(&tx, grant)?;
+                        }
+                        match streamed_or_stored(&written, Kind::Account, &grant.account)? {
+                            Some(account) => {
+                                insert_grant(&tx, key, account, body, (&at, &at)).map_err(insert_error(kind, key))?;
+                            }
+                            None => pending_grants.push((key.to_string(), grant.account.clone(), body.to_string())),
+                        }
+                    } else {
+                        let id = insert_record(&tx, &mut ids, kind.as_str(), key, body, (&at, &at)).map_err(insert_error(kind, key))?;
+                        for rf in record.refs() {
+                            match streamed_or_stored(&written, rf.kind, rf.key)? {
+                                Some(to_id) => ref_rows.push(&tx, (id, rf.field, to_id))?,
+                                None => pending.push((id, rf.field, rf.kind, rf.key.to_string(), kind, key.to_string())),
+                            }
+                        }
+                        written.entry(kind).or_default().insert(key.to_string(), id);
                     }
-                    None => pending_grants.push((key.clone(), grant.account.clone(), body.clone())),
+                    seq += 1;
+                    insert_event(&tx, seq, &event, &prev_hash, &hash)?;
+                    prev_hash = hash;
+                    count += 1;
                 }
-            } else {
-                let id = insert_record(&tx, &mut ids, kind.as_str(), &key, &body, (&at, &at)).map_err(insert_error(kind, &key))?;
-                for rf in record.refs() {
-                    match streamed_or_stored(&written, rf.kind, rf.key)? {
-                        Some(to_id) => ref_rows.push(&tx, (id, rf.field, to_id))?,
-                        None => pending.push((id, rf.field, rf.kind, rf.key.to_string(), kind, key.clone())),
-                    }
-                }
-                written.entry(kind).or_default().insert(key.clone(), id);
             }
-            seq += 1;
-            let draft = EventDraft {
-                at: at.clone(),
-                actor: actor.to_string(),
-                action: Action::Create,
-                kind: kind.as_str().to_string(),
-                key,
-                before: None,
-                after: Some(body),
-            };
-            let hash = draft.chain_hash(seq, &prev_hash);
-            insert_event(&tx, seq, &draft, &prev_hash, &hash)?;
-            prev_hash = hash;
-            count += 1;
-        }
+            Ok(())
+        })?;
         for (from_id, field, to_kind, to_key, kind, key) in pending {
             let to_id = streamed(&written, to_kind, &to_key).ok_or_else(|| StoreError::dangling(kind, key, &field, to_kind, &to_key))?;
             ref_rows.push(&tx, (from_id, field, to_id))?;
@@ -673,6 +670,56 @@ impl SqliteStore {
         tx.commit()?;
         Ok(Applied { changes: count })
     }
+}
+
+/// A record to create, checked and serialised, with its creation event and the event's
+/// chain hash: all of writing it that needs nothing from the store.
+struct Creation {
+    record: Record,
+    /// Its kind, key and body (`after`) are the record's.
+    event: EventDraft,
+    hash: String,
+}
+
+/// Turns `records` into creations in batches, their events chained on from `head` (the
+/// chain's last sequence number and hash), until the records end, one is invalid (sent as
+/// the error) or the receiver is gone.
+fn prepare_creations(
+    records: &mut (dyn Iterator<Item = Record> + Send),
+    at: &str,
+    actor: &str,
+    head: (i64, String),
+    out: std::sync::mpsc::SyncSender<Result<Vec<Creation>>>,
+) {
+    // A channel send per record would cost more in wake-ups than the record's work.
+    const BATCH: usize = 1024;
+    let (mut seq, mut prev_hash) = head;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut problems = Vec::new();
+    for record in records {
+        handover_core::inventory::validate_record(&record, &mut problems);
+        if let Some(problem) = problems.pop() {
+            let _ = out.send(Ok(batch)).and_then(|()| out.send(Err(StoreError::Invalid(problem))));
+            return;
+        }
+        let event = EventDraft {
+            at: at.to_string(),
+            actor: actor.to_string(),
+            action: Action::Create,
+            kind: record.kind().as_str().to_string(),
+            key: record.key(),
+            before: None,
+            after: Some(body_of(&record)),
+        };
+        seq += 1;
+        let hash = event.chain_hash(seq, &prev_hash);
+        prev_hash.clone_from(&hash);
+        batch.push(Creation { record, event, hash });
+        if batch.len() == BATCH && out.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err() {
+            return;
+        }
+    }
+    let _ = out.send(Ok(batch));
 }
 
 impl Store for SqliteStore {
@@ -770,7 +817,7 @@ impl Store for SqliteStore {
         result
     }
 
-    fn create_all(&mut self, records: &mut dyn Iterator<Item = Record>, actor: &str) -> Result<Applied> {
+    fn create_all(&mut self, records: &mut (dyn Iterator<Item = Record> + Send), actor: &str) -> Result<Applied> {
         let bulk = BulkMode::enter(&self.conn, None)?;
         let result = self.create_all_inner(records, actor, bulk.empty);
         // Failing to switch back changes nothing stored, and every open sets WAL again.

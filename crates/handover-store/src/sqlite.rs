@@ -105,10 +105,10 @@ impl SqliteStore {
                 self.conn.pragma_update(None, "foreign_keys", "OFF")?;
             }
             let applied = Self::apply_migration(&mut self.conn, migration, version);
-            if migration.rebuilds {
-                self.conn.pragma_update(None, "foreign_keys", "ON")?;
-            }
+            let restored = if migration.rebuilds { self.conn.pragma_update(None, "foreign_keys", "ON") } else { Ok(()) };
+            // A failed migration's own error says more than a failure to switch back.
             applied?;
+            restored?;
         }
         Ok(())
     }

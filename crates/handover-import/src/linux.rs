@@ -1,6 +1,7 @@
 //! A Linux host's accounts: `/etc/passwd`, `/etc/group`, `/etc/shadow` (lock and expiry
 //! only — password hashes are never kept), sudoers (with `sudoers.d`) and each user's
-//! `~/.ssh/authorized_keys`.
+//! `~/.ssh/authorized_keys`, read below a root directory or over SSH (one connection, the
+//! files framed by length; [`read_ssh`]).
 //!
 //! What counts as what:
 //! - an **account** is a passwd line, named by its login. `root` (uid 0) is `shared` and
@@ -68,22 +69,113 @@ struct User {
 }
 
 /// Reads a host's files below `root` (a mounted image, a copy, or `/` itself). Only
-/// `etc/passwd` is required. The one function here that touches the file system.
+/// `etc/passwd` is required.
 pub fn read_root(root: &std::path::Path) -> std::io::Result<HostFiles> {
-    let read = |p: &str| std::fs::read_to_string(root.join(p));
+    read_with(&|p| std::fs::read_to_string(root.join(p)), &|dir| {
+        std::fs::read_dir(root.join(dir)).map(|d| d.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect()).unwrap_or_default()
+    })
+}
+
+/// Reads a host's files over SSH, with the system's `ssh` client (so the user's keys,
+/// agent, `~/.ssh/config` and known hosts apply; `options` are passed as `-o OPTION`).
+/// One connection: a POSIX `sh` script on the host prints every file the login may read
+/// (see [`SSH_SCRIPT`]); shadow and sudoers need root, and are left out like missing
+/// files when the login cannot read them.
+pub fn read_ssh(destination: &str, options: &[String]) -> std::io::Result<HostFiles> {
+    use std::io::Write;
+    let mut ssh = std::process::Command::new("ssh");
+    // Never stop to ask for a password or a host key: fail instead.
+    ssh.args(["-o", "BatchMode=yes"]);
+    if !options.iter().any(|o| o.to_ascii_lowercase().starts_with("connecttimeout")) {
+        ssh.args(["-o", "ConnectTimeout=15"]);
+    }
+    for option in options {
+        ssh.arg("-o").arg(option);
+    }
+    // `--`: a destination cannot be taken for an option.
+    ssh.args(["--", destination, "sh -s"]);
+    let mut child = ssh
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot run ssh: {e}")))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A host that closes early is reported by the exit status below.
+        let _ = stdin.write_all(SSH_SCRIPT.as_bytes());
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        let said = said.trim();
+        return Err(std::io::Error::other(format!(
+            "ssh {destination} failed ({}){}",
+            out.status,
+            if said.is_empty() { String::new() } else { format!(": {said}") }
+        )));
+    }
+    let files = parse_frames(&out.stdout).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    read_with(
+        &|p| {
+            files
+                .get(p)
+                .cloned()
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("{p}: no such file on {destination}")))
+        },
+        &|dir| {
+            let prefix = format!("{dir}/");
+            files.keys().filter_map(|k| k.strip_prefix(&prefix)).filter(|name| !name.contains('/')).map(str::to_string).collect()
+        },
+    )
+}
+
+/// Run by `sh -s` on the host: prints each readable file as a line `BYTES PATH` (the path
+/// relative to `/`) followed by its bytes.
+pub const SSH_SCRIPT: &str = r#"emit() { if [ -f "/$1" ] && [ -r "/$1" ]; then printf '%s %s\n' "$(wc -c < "/$1" | tr -d ' ')" "$1"; cat "/$1"; fi; }
+emit etc/passwd
+emit etc/group
+emit etc/shadow
+emit etc/sudoers
+for f in /etc/sudoers.d/*; do emit "${f#/}"; done
+cut -d: -f6 /etc/passwd | sort -u | while IFS= read -r h; do case "$h" in /*) emit "${h#/}/.ssh/authorized_keys" ;; esac; done
+"#;
+
+/// Splits what [`SSH_SCRIPT`] printed into files by path. Text that is not UTF-8 is kept
+/// with replacement characters (a GECOS field in Latin-1 should not stop an import).
+pub fn parse_frames(out: &[u8]) -> Result<BTreeMap<String, String>, String> {
+    let mut files = BTreeMap::new();
+    let mut at = 0;
+    while at < out.len() {
+        let malformed = |what: &str| format!("the host's answer is malformed at byte {at}: {what}");
+        let end = out[at..].iter().position(|b| *b == b'\n').ok_or_else(|| malformed("a header without a line end"))? + at;
+        let header = std::str::from_utf8(&out[at..end]).map_err(|_| malformed("a header that is not UTF-8"))?;
+        let (bytes, path) = header.split_once(' ').ok_or_else(|| malformed("a header without a path"))?;
+        let bytes: usize = bytes.parse().map_err(|_| malformed("a header without a length"))?;
+        let body = end + 1;
+        let Some(next) = body.checked_add(bytes).filter(|n| *n <= out.len()) else {
+            return Err(malformed(&format!("{path} is cut short (a file that changed while it was read?)")));
+        };
+        files.insert(path.to_string(), String::from_utf8_lossy(&out[body..next]).into_owned());
+        at = next;
+    }
+    Ok(files)
+}
+
+/// Reads a host's files through `read` (a path relative to the root → its text; an error
+/// when it is missing or unreadable) and `list` (the names in a directory). Only
+/// `etc/passwd` is required.
+fn read_with(read: &dyn Fn(&str) -> std::io::Result<String>, list: &dyn Fn(&str) -> Vec<String>) -> std::io::Result<HostFiles> {
     let optional = |p: &str| read(p).ok();
     let passwd = read("etc/passwd")?;
     let mut sudoers: Vec<(String, String)> = optional("etc/sudoers").map(|t| vec![("etc/sudoers".to_string(), t)]).unwrap_or_default();
-    if let Ok(dir) = std::fs::read_dir(root.join("etc/sudoers.d")) {
-        let mut names: Vec<String> = dir.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
-        // As sudo does: skip names with a dot or ending in `~` (editor and package files).
-        names.retain(|n| !n.contains('.') && !n.ends_with('~'));
-        names.sort();
-        for n in names {
-            let path = format!("etc/sudoers.d/{n}");
-            if let Some(text) = optional(&path) {
-                sudoers.push((path, text));
-            }
+    let mut names = list("etc/sudoers.d");
+    // As sudo does: skip names with a dot or ending in `~` (editor and package files).
+    names.retain(|n| !n.contains('.') && !n.ends_with('~'));
+    names.sort();
+    for n in names {
+        let path = format!("etc/sudoers.d/{n}");
+        if let Some(text) = optional(&path) {
+            sudoers.push((path, text));
         }
     }
     let mut authorized_keys = Vec::new();
@@ -511,7 +603,31 @@ mod tests {
         }
     }
 
+    #[test]
+    fn frames_split_into_files_and_a_cut_answer_is_refused() {
+        let out = b"11 etc/passwd\nroot:x:0:0\n0 etc/group\n5 home/a b/.ssh/authorized_keys\nk\xffey\n";
+        let files = parse_frames(out).unwrap();
+        assert_eq!(files["etc/passwd"], "root:x:0:0\n");
+        assert_eq!(files["etc/group"], "");
+        assert_eq!(files["home/a b/.ssh/authorized_keys"], "k\u{fffd}ey\n", "a path with a space; bytes that are not UTF-8 replaced");
+        let cut = parse_frames(b"11 etc/passwd\nroot:x").unwrap_err();
+        assert!(cut.contains("etc/passwd is cut short"), "{cut}");
+        assert!(parse_frames(b"x etc/passwd\n").unwrap_err().contains("without a length"));
+        assert!(parse_frames(b"12").unwrap_err().contains("without a line end"));
+        assert!(parse_frames(b"").unwrap().is_empty());
+    }
+
     proptest! {
+        #[test]
+        fn frames_never_panic_and_round_trip(bytes in proptest::collection::vec(any::<u8>(), 0..200), files in proptest::collection::btree_map("[a-z/ .]{1,12}", ".{0,40}", 0..5)) {
+            let _ = parse_frames(&bytes);
+            let mut out = Vec::new();
+            for (path, text) in &files {
+                out.extend_from_slice(format!("{} {path}\n{text}", text.len()).as_bytes());
+            }
+            prop_assert_eq!(parse_frames(&out).unwrap(), files);
+        }
+
         #[test]
         fn never_panics(passwd in ".{0,200}", group in ".{0,100}", sudoers in "(ALL|=|:|,|%|#|\\\\|\n|\\(|\\)|[a-z/ ]{1,6}|NOPASSWD:|User_Alias|Cmnd_Alias){0,40}", keys in ".{0,200}") {
             let files = HostFiles { passwd, group: Some(group), shadow: None, sudoers: vec![("s".into(), sudoers)], authorized_keys: vec![("root".into(), "k".into(), keys)] };

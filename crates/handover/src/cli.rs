@@ -853,15 +853,25 @@ https://idp.example.com/scim/v2 --token-file ~/.scim-token --system okta")]
     },
     /// A Linux host from its files: passwd, group, shadow (lock/expiry only), sudoers(.d), authorized_keys.
     #[command(long_about = "Import a Linux host's accounts from its files below --root (a copy, a mounted \
-image, or / itself): etc/passwd, etc/group (split groups merged), etc/shadow (only lock and \
-expiry; hashes are never kept), etc/sudoers and etc/sudoers.d (aliases expanded; ALL or a shell \
-is admin), and each user's ~/.ssh/authorized_keys (one grant per key, by SHA256 fingerprint). \
-uid 0 and the sudo/wheel/admin/root groups are admin.\n\nExample:\n  handover import linux \
---root /mnt/web1 --system web1")]
+image, or / itself) or over SSH (--ssh): etc/passwd, etc/group (split groups merged), etc/shadow \
+(only lock and expiry; hashes are never kept), etc/sudoers and etc/sudoers.d (aliases expanded; \
+ALL or a shell is admin), and each user's ~/.ssh/authorized_keys (one grant per key, by SHA256 \
+fingerprint). uid 0 and the sudo/wheel/admin/root groups are admin.\n\n--ssh runs the system's \
+ssh client once (your keys, agent, ~/.ssh/config and known hosts apply; it never prompts) and \
+a POSIX sh on the host prints the files the login may read: shadow and sudoers need root.\n\n\
+Examples:\n  handover import linux --root /mnt/web1 --system web1\n  handover import linux --ssh \
+root@web1.example.com --system web1\n  handover import linux --ssh web1 --ssh-option Port=2222 \
+--system web1")]
     Linux {
         /// The host's root directory.
-        #[arg(long, value_name = "DIR")]
-        root: PathBuf,
+        #[arg(long, value_name = "DIR", required_unless_present = "ssh", conflicts_with = "ssh")]
+        root: Option<PathBuf>,
+        /// The host to read over SSH: [USER@]HOST, or a Host of your ~/.ssh/config.
+        #[arg(long, value_name = "DESTINATION")]
+        ssh: Option<String>,
+        /// An ssh option for --ssh, as `ssh -o` takes it (repeatable): Port=2222, IdentityFile=KEY, …
+        #[arg(long = "ssh-option", value_name = "OPTION", requires = "ssh", conflicts_with = "root")]
+        ssh_options: Vec<String>,
         #[command(flatten)]
         args: ImportArgs,
     },

@@ -837,6 +837,137 @@ fn linux_import_from_a_root_dir_made_with_useradd() {
     assert_eq!(again["changes"], serde_json::json!({"added": 0, "changed": 0, "removed": 0}));
 }
 
+/// A real OpenSSH server on a loopback port, started by the test as root with its own host
+/// key, client key and known-hosts file (host keys are checked, never waved through).
+struct Sshd {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl Sshd {
+    /// `None` (loudly; never in CI) without root, sshd or ssh-keygen.
+    fn start() -> Option<Sshd> {
+        let is_root = std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false);
+        if !is_root || !Path::new("/usr/sbin/sshd").exists() || std::process::Command::new("ssh-keygen").arg("-?").output().is_err() {
+            assert!(std::env::var_os("CI").is_none(), "CI runs as root and scripts/test installs openssh-server");
+            eprintln!("skipping: needs root, /usr/sbin/sshd and ssh-keygen");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name);
+        for key in ["host_key", "client_key"] {
+            let out =
+                std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(path(key)).output().unwrap();
+            assert!(out.status.success(), "ssh-keygen: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        std::fs::copy(path("client_key.pub"), path("authorized_keys")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let host_key = std::fs::read_to_string(path("host_key.pub")).unwrap();
+        std::fs::write(path("known_hosts"), format!("[127.0.0.1]:{port} {host_key}")).unwrap();
+        std::fs::write(
+            path("sshd_config"),
+            format!(
+                "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nPasswordAuthentication no\n\
+                 KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nPermitRootLogin prohibit-password\nStrictModes no\n\
+                 UsePAM no\nPidFile {}\n",
+                path("host_key").display(),
+                path("authorized_keys").display(),
+                path("sshd.pid").display()
+            ),
+        )
+        .unwrap();
+        // The privilege-separation directory Debian's service would create.
+        std::fs::create_dir_all("/run/sshd").unwrap();
+        let child = std::process::Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f"])
+            .arg(path("sshd_config"))
+            .stderr(std::fs::File::create(path("sshd.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let sshd = Sshd { child, dir, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(sshd);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("sshd did not listen: {}", std::fs::read_to_string(sshd.dir.path().join("sshd.log")).unwrap_or_default());
+    }
+
+    /// The `--ssh-option`s that reach this server with the test's key, checking its host key.
+    fn options(&self) -> Vec<String> {
+        let path = |name: &str| self.dir.path().join(name).display().to_string();
+        [
+            format!("Port={}", self.port),
+            format!("IdentityFile={}", path("client_key")),
+            "IdentitiesOnly=yes".to_string(),
+            format!("UserKnownHostsFile={}", path("known_hosts")),
+            "StrictHostKeyChecking=yes".to_string(),
+        ]
+        .into_iter()
+        .flat_map(|o| ["--ssh-option".to_string(), o])
+        .collect()
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Over SSH, the machine's own accounts: the same import as from `--root /`, and a host
+/// whose key does not match is refused with nothing imported.
+#[test]
+fn linux_import_over_ssh_matches_the_root_dir() {
+    let Some(sshd) = Sshd::start() else { return };
+    let setup = |f: &Fixture| {
+        f.run().arg("init").assert().success();
+        f.run().args(["system", "add", "host", "name=This machine", "tier=2"]).assert().success();
+    };
+    let (over_ssh, from_root) = (Fixture::new(), Fixture::new());
+    setup(&over_ssh);
+    setup(&from_root);
+    let summary = json(
+        over_ssh
+            .run()
+            .args(["import", "linux", "--ssh", "root@127.0.0.1"])
+            .args(sshd.options())
+            .args(["--system", "host", "--format", "json"]),
+    );
+    assert!(summary["changes"]["added"].as_u64().unwrap() > 0, "{summary}");
+    json(from_root.run().args(["import", "linux", "--root", "/", "--system", "host", "--format", "json"]));
+    let accounts = |f: &Fixture| json(f.run().args(["account", "list", "--format", "json"]));
+    let grants = |f: &Fixture| json(f.run().args(["grant", "list", "--format", "json"]));
+    assert_eq!(accounts(&over_ssh), accounts(&from_root));
+    assert_eq!(grants(&over_ssh), grants(&from_root));
+    let root = json(over_ssh.run().args(["account", "show", "host/root", "--format", "json"]));
+    assert_eq!(root["record"]["kind"], "shared", "{root}");
+
+    // A host key that is not the one known: refused, and nothing written.
+    let stranger = Fixture::new();
+    setup(&stranger);
+    std::fs::write(
+        sshd.dir.path().join("known_hosts"),
+        format!("[127.0.0.1]:{} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n", sshd.port),
+    )
+    .unwrap();
+    stranger
+        .run()
+        .args(["import", "linux", "--ssh", "root@127.0.0.1"])
+        .args(sshd.options())
+        .args(["--system", "host"])
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("cannot read the accounts of root@127.0.0.1")
+                .and(predicate::str::contains("ssh root@127.0.0.1 failed")),
+        );
+    assert_eq!(accounts(&stranger), serde_json::json!([]));
+}
+
 #[test]
 fn due_lists_what_needs_someone_overdue_first() {
     let f = Fixture::new();

@@ -46,11 +46,23 @@ pub fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             imported.warnings.splice(0..0, fetched.warnings);
             import(ctx, &args, imported)
         }
-        ImportCommand::Linux { root, args } => {
-            let files = handover_import::linux::read_root(&root)
-                .map_err(|e| user(ErrorCode::Storage, format!("cannot read {}/etc/passwd: {e}", root.display())))?;
+        ImportCommand::Linux { root, ssh, ssh_options, args } => {
+            let (files, origin) = match (root, ssh) {
+                (Some(root), _) => (
+                    handover_import::linux::read_root(&root)
+                        .map_err(|e| user(ErrorCode::Storage, format!("cannot read {}/etc/passwd: {e}", root.display())))?,
+                    root.display().to_string(),
+                ),
+                (None, Some(host)) => (
+                    handover_import::linux::read_ssh(&host, &ssh_options)
+                        .map_err(|e| user(ErrorCode::Source, format!("cannot read the accounts of {host}: {e}")))?,
+                    format!("{host}:"),
+                ),
+                // The command line requires one of them.
+                (None, None) => anyhow::bail!("import linux needs --root DIR or --ssh HOST"),
+            };
             let imported = handover_import::linux::parse(&args.system, &files, ctx.today)
-                .map_err(|e| user(ErrorCode::InvalidSyntax, format!("{}/{e}", root.display())))?;
+                .map_err(|e| user(ErrorCode::InvalidSyntax, format!("{origin}/{e}")))?;
             import(ctx, &args, imported)
         }
         ImportCommand::AwsIam { file, credential_report, args } => {

@@ -114,7 +114,11 @@ pub fn read_ssh(destination: &str, options: &[String]) -> std::io::Result<HostFi
             if said.is_empty() { String::new() } else { format!(": {said}") }
         )));
     }
-    let files = parse_frames(&out.stdout).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    let files = parse_frames(&out.stdout).map_err(|e| {
+        // Most often the login's shell printed something of its own (an `echo` in .bashrc).
+        let hint = "check that a non-interactive login prints nothing (`ssh HOST true` should print nothing)";
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{e}; {hint}"))
+    })?;
     read_with(
         &|p| {
             files

@@ -125,8 +125,7 @@ impl Gen {
                 created: Some(self.day(-rng.range(200, 3000))),
                 member_of: g.member_of.iter().map(|i| s.groups[*i].key.clone()).collect(),
             })));
-            let mut grants: Vec<_> =
-                g.privs.iter().map(|&p| (s.cat.privs[p as usize].0.as_str(), s.cat.privs[p as usize].1, None)).collect();
+            let mut grants: Vec<_> = g.privs.iter().map(|&p| s.cat.grant(p, None)).collect();
             grants_in_key_order(key, &mut grants, emit);
         }
 
@@ -221,8 +220,7 @@ impl Gen {
         }))];
         let mut used = Vec::new();
         pick_privs(rng, &s.cat, weights, admin_first, k, &mut used);
-        let mut grants: Vec<(&str, Level, Option<&str>)> =
-            used.iter().map(|&p| (s.cat.privs[p as usize].0.as_str(), s.cat.privs[p as usize].1, None)).collect();
+        let mut grants: Vec<_> = used.iter().map(|&p| s.cat.grant(p, None)).collect();
         grants_in_key_order(&key, &mut grants, &mut |r| records.push(r));
         others.push((name, records));
     }
@@ -460,11 +458,9 @@ impl Gen {
             created: Some(created),
             member_of: member.iter().map(|g| sys.groups[*g].key.clone()).collect(),
         })));
-        let privilege = |i: u16| &sys.cat.privs[i as usize];
-        let mut grants: Vec<(&str, Level, Option<&str>)> =
-            used[..direct].iter().map(|&i| (privilege(i).0.as_str(), privilege(i).1, None)).collect();
+        let mut grants: Vec<_> = used[..direct].iter().map(|&i| sys.cat.grant(i, None)).collect();
         grants.extend(owner.apps.iter().map(|app| (*app, Level::Read, None)));
-        grants.extend(vias.iter().map(|&(i, g)| (privilege(i).0.as_str(), privilege(i).1, Some(sys.groups[g].name.as_str()))));
+        grants.extend(vias.iter().map(|&(i, g)| sys.cat.grant(i, Some(&sys.groups[g].name))));
         grants_in_key_order(&key, &mut grants, emit);
     }
 }

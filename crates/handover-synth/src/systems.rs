@@ -31,6 +31,15 @@ pub(crate) struct Cat {
     pub by_level: [Vec<u16>; 3],
 }
 
+impl Cat {
+    /// Privilege `i` as a grant to emit: its name, its level and `via` (the group it comes
+    /// through, when the system reports it).
+    pub fn grant<'a>(&'a self, i: u16, via: Option<&'a str>) -> (&'a str, Level, Option<&'a str>) {
+        let (name, level) = &self.privs[i as usize];
+        (name, *level, via)
+    }
+}
+
 pub(crate) fn level_index(level: Level) -> usize {
     match level {
         Level::Read => 0,

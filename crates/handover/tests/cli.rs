@@ -781,12 +781,15 @@ fn scim_import_links_people_and_nests_groups() {
         .stderr(predicate::str::contains("bad.json:1:").and(predicate::str::contains("error[invalid_syntax]")));
 }
 
+fn running_as_root() -> bool {
+    std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false)
+}
+
 /// A real root directory: the machine's account files copied, then users and keys added
 /// with the real `useradd` (root only; CI runs as root).
 #[test]
 fn linux_import_from_a_root_dir_made_with_useradd() {
-    let is_root = std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false);
-    if !is_root || std::process::Command::new("useradd").arg("--help").output().is_err() {
+    if !running_as_root() || std::process::Command::new("useradd").arg("--help").output().is_err() {
         assert!(std::env::var_os("CI").is_none(), "CI runs as root with useradd available");
         eprintln!("skipping: needs root and useradd");
         return;
@@ -848,8 +851,10 @@ struct Sshd {
 impl Sshd {
     /// `None` (loudly; never in CI) without root, sshd or ssh-keygen.
     fn start() -> Option<Sshd> {
-        let is_root = std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false);
-        if !is_root || !Path::new("/usr/sbin/sshd").exists() || std::process::Command::new("ssh-keygen").arg("-?").output().is_err() {
+        if !running_as_root()
+            || !Path::new("/usr/sbin/sshd").exists()
+            || std::process::Command::new("ssh-keygen").arg("-?").output().is_err()
+        {
             assert!(std::env::var_os("CI").is_none(), "CI runs as root and scripts/test installs openssh-server");
             eprintln!("skipping: needs root, /usr/sbin/sshd and ssh-keygen");
             return None;
